@@ -1,0 +1,4 @@
+/** The public API of minio-platform. */
+export * from "./errors";
+export * from "./labels";
+export * from "./erasure";
