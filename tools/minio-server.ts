@@ -1,0 +1,660 @@
+/**
+ * Starts real MinIO servers for the test tier: on 127.0.0.1 only, on free ports, with data in a
+ * temporary folder, random root credentials and a static KMS key so SSE works. Also wraps the
+ * `mc` client with a private config folder and an alias for the server.
+ *
+ * Every process started here is remembered twice: in memory, so an exiting Node process kills
+ * it, and in a small registry file, so the next run reaps what a killed run left behind.
+ */
+import { ChildProcess, spawn } from "child_process";
+import { randomBytes } from "crypto";
+import * as fs from "fs";
+import * as http from "http";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import type { PoolLayout } from "../components/erasure";
+import { binaryPath } from "./minio-install";
+
+/** Loopback only: nothing in this tier may listen on or talk to another address. */
+export const LOOPBACK = "127.0.0.1";
+
+export interface StartMinioOptions {
+  /** Drive folders for the single server. Defaults to 4, the smallest erasure-coded layout. */
+  drives?: number;
+  /** Extra environment for the server, e.g. `MINIO_STORAGE_CLASS_STANDARD`. Defaults to none. */
+  env?: Record<string, string>;
+  /** How long to wait for readiness. Defaults to 30 seconds. */
+  readyTimeoutMs?: number;
+}
+
+export interface StartClusterOptions {
+  /** The pools, in command-line order. Each server is its own process on its own port. */
+  pools: PoolLayout[];
+  /** Extra environment for every server. Defaults to none. */
+  env?: Record<string, string>;
+  /** How long to wait for readiness. Defaults to 60 seconds. */
+  readyTimeoutMs?: number;
+}
+
+/** The erasure part of `mc admin info --json`. */
+export interface ErasureInfo {
+  backendType: string;
+  onlineDisks: number;
+  offlineDisks: number;
+  standardSCParity: number;
+  rrSCParity: number;
+  /** Sets in each pool. */
+  totalSets: number[];
+  /** Drives per set in each pool. */
+  totalDrivesPerSet: number[];
+}
+
+/** What a test needs to reach a running server; written to a file for Jest's workers. */
+export interface MinioConnection {
+  endpoint: string;
+  port: number;
+  rootUser: string;
+  rootPassword: string;
+  /** Name of the static KMS key, usable as an SSE-KMS key id. */
+  kmsKeyName: string;
+}
+
+export interface MinioServer extends MinioConnection {
+  /** The temporary folder holding the drives, logs and mc config; removed by {@link stop}. */
+  readonly dataDir: string;
+  readonly pids: readonly number[];
+  /** `mc` with an alias for this server, as root. */
+  readonly mc: Mc;
+  /** The last lines the server processes printed, for failure messages. */
+  logTail(): string;
+  /** Erasure layout as MinIO reports it. */
+  erasureInfo(): Promise<ErasureInfo>;
+  /** Stops every process and removes {@link dataDir}. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Starts one server with `drives` drive folders: `minio server <tmp>/d{1...N}`. */
+export async function startMinio(options: StartMinioOptions = {}): Promise<MinioServer> {
+  const drives = options.drives ?? 4;
+  if (!Number.isInteger(drives) || drives < 1 || drives > 32) {
+    throw new Error(`drives must be a whole number from 1 to 32, got ${drives}`);
+  }
+  const dataDir = makeDataDir();
+  try {
+    const [port, consolePort] = await freePorts(2);
+    const volume = drives === 1 ? path.join(dataDir, "d1") : path.join(dataDir, `d{1...${drives}}`);
+    const credentials = newCredentials();
+    const proc = spawnServer(port, consolePort, [volume], credentials, options.env ?? {}, dataDir);
+    return await finishStart([proc], port, credentials, dataDir, drives, options.readyTimeoutMs);
+  } catch (err) {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/**
+ * Starts MinIO in distributed mode: one process per server, all on 127.0.0.1 with their own
+ * ports and drive folders, every process told every endpoint.
+ *
+ * MinIO only reads several pools from arguments that each carry an ellipsis, and ports have no
+ * ellipsis; so a single pool lists its endpoints one by one (any server count), while several
+ * pools need one server per pool (`http://127.0.0.1:<port>/<dir>/d{1...N}` per pool).
+ */
+export async function startMinioCluster(options: StartClusterOptions): Promise<MinioServer> {
+  const args = clusterArgs(options.pools);
+  const dataDir = makeDataDir();
+  try {
+    const servers = options.pools.reduce((n, p) => n + p.servers, 0);
+    const ports = await freePorts(servers * 2);
+    const apiPorts = ports.slice(0, servers);
+    const endpoints = args.endpoints(apiPorts, dataDir);
+    const credentials = newCredentials();
+    const procs = apiPorts.map((port, i) =>
+      spawnServer(
+        port,
+        ports[servers + i],
+        endpoints,
+        credentials,
+        {
+          ...options.env,
+          // A container (/.dockerenv) makes MinIO treat every loopback host as "not yet
+          // resolved" and wait forever; this names the endpoint host that is this process.
+          _MINIO_SERVER_LOCAL: `${LOOPBACK}:${port}`,
+        },
+        dataDir,
+      ),
+    );
+    const drives = options.pools.reduce((n, p) => n + p.servers * p.drivesPerServer, 0);
+    return await finishStart(
+      procs,
+      apiPorts[0],
+      credentials,
+      dataDir,
+      drives,
+      options.readyTimeoutMs ?? 60_000,
+    );
+  } catch (err) {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** The outcome of starting a layout MinIO is expected to refuse. */
+export interface RefusedStart {
+  /** Exit code of the first process that exited, or undefined if all kept running. */
+  exitCode: number | undefined;
+  /** What the processes printed. */
+  output: string;
+}
+
+/**
+ * Starts a layout and waits for its processes to exit on their own. Used to show MinIO
+ * refuses what the planner refuses; whatever is still running after `timeoutMs` is killed and
+ * reported with `exitCode: undefined`.
+ */
+export async function startExpectingRefusal(
+  options: StartClusterOptions & { timeoutMs?: number },
+): Promise<RefusedStart> {
+  const single = options.pools.length === 1 && options.pools[0].servers === 1;
+  const dataDir = makeDataDir();
+  try {
+    const credentials = newCredentials();
+    let procs: ServerProcess[];
+    if (single) {
+      const [port, consolePort] = await freePorts(2);
+      const n = options.pools[0].drivesPerServer;
+      const volume = path.join(dataDir, `d{1...${n}}`);
+      procs = [spawnServer(port, consolePort, [volume], credentials, options.env ?? {}, dataDir)];
+    } else {
+      const args = clusterArgs(options.pools);
+      const servers = options.pools.reduce((n, p) => n + p.servers, 0);
+      const ports = await freePorts(servers * 2);
+      const endpoints = args.endpoints(ports.slice(0, servers), dataDir);
+      procs = ports.slice(0, servers).map((port, i) =>
+        spawnServer(
+          port,
+          ports[servers + i],
+          endpoints,
+          credentials,
+          {
+            ...options.env,
+            _MINIO_SERVER_LOCAL: `${LOOPBACK}:${port}`,
+          },
+          dataDir,
+        ),
+      );
+    }
+    const exitCode = await Promise.race([
+      Promise.race(procs.map((p) => p.exited)),
+      sleep(options.timeoutMs ?? 20_000).then(() => undefined),
+    ]);
+    const output = procs.map((p) => p.log()).join("\n");
+    await Promise.all(procs.map((p) => p.kill()));
+    return { exitCode: exitCode ?? undefined, output };
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Connects to a server another process started (Jest's global setup), as root. */
+export async function connectMinio(connection: MinioConnection): Promise<Mc> {
+  const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "minio-platform-mc-"));
+  tracked.dirs.add(configDir);
+  const mc = new Mc(binaryPath("mc"), configDir, "local", () => {
+    fs.rmSync(configDir, { recursive: true, force: true });
+    tracked.dirs.delete(configDir);
+  });
+  await mc.setAlias(connection.endpoint, connection.rootUser, connection.rootPassword);
+  return mc;
+}
+
+/** Options for one `mc` call. */
+export interface McRunOptions {
+  /** Written to mc's standard input (e.g. `mc ilm import`). */
+  input?: string;
+  /** Defaults to 60 seconds. */
+  timeoutMs?: number;
+}
+
+/**
+ * The `mc` client bound to one alias and a private config folder. Every value registered with
+ * {@link addSecret} is replaced by `[secret]` in error messages.
+ */
+export class Mc {
+  private readonly secrets = new Set<string>();
+  /** Number of mc invocations, for the tier summary. */
+  calls = 0;
+
+  constructor(
+    readonly binary: string,
+    readonly configDir: string,
+    readonly alias: string,
+    private readonly cleanup: () => void = () => undefined,
+  ) {}
+
+  /** `alias/path`, the form every mc command takes. */
+  target(...parts: string[]): string {
+    return [this.alias, ...parts].join("/");
+  }
+
+  addSecret(value: string): void {
+    if (value) this.secrets.add(value);
+  }
+
+  redact(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) out = out.split(secret).join("[secret]");
+    return out;
+  }
+
+  async setAlias(endpoint: string, user: string, password: string): Promise<void> {
+    this.addSecret(password);
+    await this.run(["alias", "set", this.alias, endpoint, user, password]);
+  }
+
+  /** Runs mc and returns its standard output; throws with the (redacted) command and output. */
+  run(args: string[], options: McRunOptions = {}): Promise<string> {
+    this.calls++;
+    const fullArgs = ["--config-dir", this.configDir, "--no-color", "--disable-pager", ...args];
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.binary, fullArgs, {
+        env: { ...stripMinioEnv(process.env), MC_DISABLE_PAGER: "1" },
+        stdio: ["pipe", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+      const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+      child.on("error", (err) => {
+        clearTimeout(timer);
+        reject(new Error(this.redact(`mc ${args.join(" ")}: ${err.message}`)));
+      });
+      child.on("exit", (code, signal) => {
+        clearTimeout(timer);
+        if (code === 0) {
+          resolve(stdout);
+          return;
+        }
+        const why = `${stdout}\n${stderr}`.trim().split("\n").slice(-8).join("\n");
+        reject(
+          new Error(this.redact(`mc ${args.join(" ")} failed (exit ${code ?? signal}):\n${why}`)),
+        );
+      });
+      child.stdin.end(options.input ?? "");
+    });
+  }
+
+  /** Runs mc with `--json` and parses its output (one JSON document, or the last line). */
+  async json<T = Record<string, unknown>>(args: string[], options?: McRunOptions): Promise<T> {
+    const out = (await this.run(["--json", ...args], options)).trim();
+    try {
+      return JSON.parse(out) as T;
+    } catch {
+      const lines = out.split("\n").filter((l) => l.trim().startsWith("{"));
+      return JSON.parse(lines[lines.length - 1] ?? "null") as T;
+    }
+  }
+
+  /** Erasure layout from `mc admin info --json`. */
+  async erasureInfo(): Promise<ErasureInfo> {
+    const info = await this.json<{ status: string; info?: { backend?: ErasureInfo } }>([
+      "admin",
+      "info",
+      this.alias,
+    ]);
+    if (info.status !== "success" || !info.info?.backend) {
+      throw new Error(`mc admin info gave no backend: ${this.redact(JSON.stringify(info))}`);
+    }
+    return info.info.backend;
+  }
+
+  /** Removes the config folder (and with it the stored credentials). */
+  dispose(): void {
+    this.cleanup();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Credentials {
+  rootUser: string;
+  rootPassword: string;
+  kmsKeyName: string;
+  kmsKey: string;
+}
+
+interface ServerProcess {
+  readonly pid: number;
+  readonly exited: Promise<number | null>;
+  log(): string;
+  kill(): Promise<void>;
+}
+
+const REGISTRY = path.join(os.tmpdir(), "minio-platform-servers");
+
+const tracked = {
+  procs: new Set<ChildProcess>(),
+  dirs: new Set<string>(),
+  hooked: false,
+};
+
+function newCredentials(): Credentials {
+  return {
+    rootUser: `root-${randomBytes(6).toString("hex")}`,
+    rootPassword: randomBytes(24).toString("base64url"),
+    kmsKeyName: "minio-platform-test-key",
+    kmsKey: randomBytes(32).toString("base64"),
+  };
+}
+
+function makeDataDir(): string {
+  hookExit();
+  reapStale();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "minio-platform-"));
+  tracked.dirs.add(dir);
+  return dir;
+}
+
+function clusterArgs(pools: PoolLayout[]): {
+  endpoints: (ports: number[], dataDir: string) => string[];
+} {
+  if (pools.length === 0) throw new Error("a cluster needs at least one pool");
+  if (pools.length > 1 && pools.some((p) => p.servers !== 1)) {
+    throw new Error(
+      "several pools are only supported with one server per pool: MinIO reads pools from " +
+        "ellipsis arguments and ports cannot be written as an ellipsis",
+    );
+  }
+  return {
+    endpoints(ports, dataDir) {
+      if (pools.length === 1) {
+        const out: string[] = [];
+        ports.forEach((port, s) => {
+          for (let d = 1; d <= pools[0].drivesPerServer; d++) {
+            out.push(`http://${LOOPBACK}:${port}${path.join(dataDir, `s${s}`, `d${d}`)}`);
+          }
+        });
+        return out;
+      }
+      return pools.map((pool, i) => {
+        const dir = path.join(dataDir, `pool${i}`, `d{1...${pool.drivesPerServer}}`);
+        return `http://${LOOPBACK}:${ports[i]}${dir}`;
+      });
+    },
+  };
+}
+
+function spawnServer(
+  port: number,
+  consolePort: number,
+  volumes: string[],
+  credentials: Credentials,
+  extraEnv: Record<string, string>,
+  dataDir: string,
+): ServerProcess {
+  const env: NodeJS.ProcessEnv = {
+    ...stripMinioEnv(process.env),
+    MINIO_ROOT_USER: credentials.rootUser,
+    MINIO_ROOT_PASSWORD: credentials.rootPassword,
+    MINIO_KMS_SECRET_KEY: `${credentials.kmsKeyName}:${credentials.kmsKey}`,
+    MINIO_BROWSER: "off",
+    MINIO_UPDATE: "off",
+    // Drives on the root disk are refused in distributed mode unless this is set.
+    MINIO_CI_CD: "1",
+    CI: "true",
+    ...extraEnv,
+  };
+  const args = [
+    "server",
+    "--address",
+    `${LOOPBACK}:${port}`,
+    "--console-address",
+    `${LOOPBACK}:${consolePort}`,
+    ...volumes,
+  ];
+  const child = spawn(binaryPath("minio"), args, {
+    env,
+    cwd: dataDir,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  tracked.procs.add(child);
+  let tail = "";
+  const keep = (chunk: Buffer) => {
+    tail = (tail + chunk.toString()).slice(-6000);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const exited = new Promise<number | null>((resolve) => {
+    child.on("exit", (code) => {
+      tracked.procs.delete(child);
+      resolve(code);
+    });
+    child.on("error", (err) => {
+      tail += `\nspawn failed: ${err.message}`;
+      tracked.procs.delete(child);
+      resolve(-1);
+    });
+  });
+  if (child.pid !== undefined) register(child.pid, dataDir);
+  return {
+    pid: child.pid ?? -1,
+    exited,
+    log: () => tail,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        const done = await Promise.race([exited.then(() => true), sleep(5000).then(() => false)]);
+        if (!done) {
+          child.kill("SIGKILL");
+          await exited;
+        }
+      }
+      if (child.pid !== undefined) unregister(child.pid);
+    },
+  };
+}
+
+async function finishStart(
+  procs: ServerProcess[],
+  port: number,
+  credentials: Credentials,
+  dataDir: string,
+  drives: number,
+  readyTimeoutMs = 30_000,
+): Promise<MinioServer> {
+  const endpoint = `http://${LOOPBACK}:${port}`;
+  const logTail = () => procs.map((p) => p.log()).join("\n---\n");
+  const stopAll = async () => {
+    await Promise.all(procs.map((p) => p.kill()));
+  };
+  const mcDir = path.join(dataDir, "mc");
+  fs.mkdirSync(mcDir);
+  const mc = new Mc(binaryPath("mc"), mcDir, "local");
+  mc.addSecret(credentials.kmsKey);
+
+  const deadline = Date.now() + readyTimeoutMs;
+  const early = Promise.race(procs.map((p) => p.exited.then((code) => ({ code }))));
+  let exitedEarly: { code: number | null } | undefined;
+  void early.then((e) => (exitedEarly = e));
+  try {
+    while ((await httpStatus(`${endpoint}/minio/health/ready`)) !== 200) {
+      if (exitedEarly) throw new Error(`minio exited with code ${exitedEarly.code}`);
+      if (Date.now() > deadline) throw new Error("not ready in time");
+      await sleep(250);
+    }
+    // Readiness can answer before the object layer is up or every drive is online: the
+    // alias (which logs in) and admin info tell when the whole layout is there.
+    let aliased = false;
+    for (;;) {
+      if (!aliased) {
+        aliased = await mc
+          .setAlias(endpoint, credentials.rootUser, credentials.rootPassword)
+          .then(() => true)
+          .catch(() => false);
+      }
+      const info = aliased ? await mc.erasureInfo().catch(() => undefined) : undefined;
+      if (info && info.onlineDisks === drives) break;
+      if (exitedEarly) throw new Error(`minio exited with code ${exitedEarly.code}`);
+      if (Date.now() > deadline) {
+        throw new Error(`only ${info?.onlineDisks ?? 0} of ${drives} drives online in time`);
+      }
+      await sleep(500);
+    }
+  } catch (err) {
+    const log = mc.redact(logTail());
+    await stopAll();
+    throw new Error(`MinIO at ${endpoint} did not start: ${(err as Error).message}\n${log}`);
+  }
+
+  let stopped = false;
+  return {
+    endpoint,
+    port,
+    rootUser: credentials.rootUser,
+    rootPassword: credentials.rootPassword,
+    kmsKeyName: credentials.kmsKeyName,
+    dataDir,
+    pids: procs.map((p) => p.pid),
+    mc,
+    logTail: () => mc.redact(logTail()),
+    erasureInfo: () => mc.erasureInfo(),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await stopAll();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      tracked.dirs.delete(dataDir);
+    },
+  };
+}
+
+/** Our own MINIO_* / MC_* settings must not be overridden by whatever the caller exported. */
+function stripMinioEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (/^_?(MINIO|MC)_/.test(k) && k !== "MINIO_BIN" && k !== "MC_BIN") continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+/** Ports the OS says are free on the loopback address right now. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers: net.Server[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = net.createServer();
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(0, LOOPBACK, resolve);
+      });
+      servers.push(server);
+    }
+    return servers.map((s) => (s.address() as net.AddressInfo).port);
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  }
+}
+
+function httpStatus(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve(0));
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function register(pid: number, dataDir: string): void {
+  fs.mkdirSync(REGISTRY, { recursive: true });
+  const entry = { pid, owner: process.pid, dataDir, binary: binaryPath("minio") };
+  fs.writeFileSync(path.join(REGISTRY, `${pid}.json`), JSON.stringify(entry));
+}
+
+function unregister(pid: number): void {
+  fs.rmSync(path.join(REGISTRY, `${pid}.json`), { force: true });
+}
+
+/**
+ * Kills servers whose starting process is gone (a run killed with SIGKILL cannot clean up),
+ * after checking the pid still runs our minio binary, and removes their folders.
+ */
+function reapStale(): void {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(REGISTRY);
+  } catch {
+    return;
+  }
+  for (const name of entries) {
+    const file = path.join(REGISTRY, name);
+    let entry: { pid: number; owner: number; dataDir: string; binary: string };
+    try {
+      entry = JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch {
+      fs.rmSync(file, { force: true });
+      continue;
+    }
+    if (isAlive(entry.owner)) continue;
+    if (isAlive(entry.pid) && commandOf(entry.pid).startsWith(entry.binary)) {
+      try {
+        process.kill(entry.pid, "SIGKILL");
+      } catch {
+        // Already gone between the check and the kill.
+      }
+    }
+    if (entry.dataDir.startsWith(path.join(os.tmpdir(), "minio-platform-"))) {
+      fs.rmSync(entry.dataDir, { recursive: true, force: true });
+    }
+    fs.rmSync(file, { force: true });
+  }
+}
+
+function commandOf(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0] ?? "";
+  } catch {
+    return "";
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Kills what is still running and removes the folders when this Node process ends. */
+function hookExit(): void {
+  if (tracked.hooked) return;
+  tracked.hooked = true;
+  const cleanup = () => {
+    for (const child of tracked.procs) {
+      try {
+        child.kill("SIGKILL");
+        if (child.pid !== undefined) unregister(child.pid);
+      } catch {
+        // The process already exited.
+      }
+    }
+    for (const dir of tracked.dirs) fs.rmSync(dir, { recursive: true, force: true });
+  };
+  process.once("exit", cleanup);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(signal, () => {
+      cleanup();
+      process.kill(process.pid, signal);
+    });
+  }
+}
