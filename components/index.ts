@@ -2,3 +2,5 @@
 export * from "./errors";
 export * from "./labels";
 export * from "./erasure";
+export * from "./naming";
+export * from "./iam";

@@ -1,0 +1,5 @@
+// The policy pack imports this module from its own package, so it stays free of Pulumi.
+export * from "./actions";
+export * from "./document";
+export * from "./roles";
+export * from "./validate";
