@@ -165,3 +165,28 @@ function wholeNumber(argument: string, value: unknown, max: number): void {
 function layoutOf(pool: PoolLayout): PoolLayout {
   return { servers: pool.servers, drivesPerServer: pool.drivesPerServer };
 }
+
+/**
+ * Drives one erasure set can lose and still accept writes. MinIO's write quorum is the data
+ * drive count, plus one when data and parity are equal (cmd/erasure-metadata.go,
+ * `objectQuorumFromMeta`) so that two halves of a split set cannot both accept writes.
+ */
+export function writeTolerance(setSize: number, parity: number): number {
+  const data = setSize - parity;
+  const writeQuorum = data === parity ? data + 1 : data;
+  return setSize - writeQuorum;
+}
+
+/**
+ * How many servers of `pool` can be down at once while every set keeps write quorum.
+ *
+ * MinIO lays a pool's drives out with the server varying fastest, so a set of `setSize` drives
+ * spans the servers evenly: `setSize / servers` drives on every server when the set is larger
+ * than the pool, one drive on each of `setSize` servers otherwise. Losing `n` servers costs a
+ * set at most `n` times that many drives, which must stay within {@link writeTolerance}.
+ */
+export function maxUnavailableServers(pool: PoolLayout, plan: ErasurePlan): number {
+  const drivesPerServerInSet = Math.max(1, plan.setSize / pool.servers);
+  const tolerated = writeTolerance(plan.setSize, plan.parity);
+  return Math.min(pool.servers, Math.floor(tolerated / drivesPerServerInSet));
+}

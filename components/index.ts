@@ -4,3 +4,4 @@ export * from "./labels";
 export * from "./erasure";
 export * from "./naming";
 export * from "./iam";
+export * from "./minio-deployment";
