@@ -5,3 +5,4 @@ export * from "./erasure";
 export * from "./naming";
 export * from "./iam";
 export * from "./minio-deployment";
+export * from "./tenant-user";

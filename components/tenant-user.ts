@@ -1,0 +1,416 @@
+/**
+ * TenantUser: one MinIO user for one tenant, with a generated secret, the policies that scope
+ * it, optional service accounts for applications, and optional delivery of the credentials as
+ * a Kubernetes Secret.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as minio from "@pulumi/minio";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { InvalidArgumentError, validateWithin } from "./errors";
+import { policyJson, validateUserPolicy, type PolicyDocument } from "./iam";
+import { mergeLabels, sortKeys } from "./labels";
+import { tenantUserName, validateDnsLabel, validateTenantId } from "./naming";
+
+/** A policy to create under an explicit name. */
+export interface NamedTenantPolicy {
+  /**
+   * The MinIO policy name. Lowercase letters, digits, `.`, `_` and `-`, starting with a letter
+   * or digit, at most {@link MAX_POLICY_NAME_LENGTH} characters. No default.
+   */
+  name: string;
+  /** The policy document, usually from one of the `components/iam` builders. No default. */
+  document: PolicyDocument;
+}
+
+/** An access key for an application, owned by the tenant's user. */
+export interface TenantServiceAccountArgs {
+  /**
+   * The key of this service account in {@link TenantUser.serviceAccounts} and in its child's
+   * name; a DNS-1123 label, unique within the user. MinIO generates the access key itself.
+   * No default.
+   */
+  name: string;
+  /**
+   * A narrower policy for this key. MinIO only ever grants a service account what its parent
+   * user may do as well, so this can restrict but never widen. Default: none, the key acts with
+   * the user's own policies.
+   */
+  policy?: PolicyDocument;
+}
+
+/** Where to write the user's credentials as a Kubernetes Secret. */
+export interface TenantCredentialsSecretArgs {
+  /** The tenant's namespace; a DNS-1123 label. No default. */
+  namespace: string;
+  /** The Secret's name; a DNS-1123 label. Default: `<userName>-s3`. */
+  name?: string;
+  /** The S3 endpoint written as `S3_ENDPOINT`, an `http://` or `https://` URL. No default. */
+  endpoint: string;
+  /** The bucket written as `S3_BUCKET`. Default: the key is left out. */
+  bucket?: pulumi.Input<string>;
+  /** The Kubernetes provider for the Secret. Default: the component's `kubernetes` provider. */
+  provider?: k8s.Provider;
+}
+
+export interface TenantUserArgs {
+  /** The tenant this user belongs to; see `validateTenantId`. No default. */
+  tenantId: string;
+  /**
+   * The MinIO user name, which is also the access key; a DNS-1123 label.
+   * Default: `tenantUserName(tenantId)`, i.e. `user-<tenantId>`.
+   */
+  userName?: string;
+  /**
+   * Policies to create and attach. A bare document is named `<userName>-<index>`; give a
+   * {@link NamedTenantPolicy} to choose the name. Each one is checked against the policies
+   * MinIO refuses before anything is registered. Default: none.
+   */
+  policies?: (NamedTenantPolicy | PolicyDocument)[];
+  /** Names of policies that already exist in MinIO, to attach as they are. Default: none. */
+  existingPolicyNames?: string[];
+  /** Access keys for applications, each an `IamServiceAccount` of this user. Default: none. */
+  serviceAccounts?: TenantServiceAccountArgs[];
+  /**
+   * Disables the user (and so every one of its access keys) without deleting it.
+   * Default: `false`.
+   */
+  disabled?: boolean;
+  /**
+   * Any value; changing it generates a new secret, which replaces the old one in MinIO (the old
+   * secret stops working), and replaces the service accounts so their keys change too.
+   * Default: unset, the secret is generated once and kept.
+   */
+  rotation?: string;
+  /** Also write the credentials to a Kubernetes Secret. Default: no Secret. */
+  kubernetesSecret?: TenantCredentialsSecretArgs;
+  /** The MinIO provider for every MinIO child. Default: `opts.provider` when it is a MinIO one. */
+  provider?: minio.Provider;
+}
+
+/** The credentials of one service account; both values are Pulumi secrets. */
+export interface ServiceAccountCredentials {
+  readonly accessKey: pulumi.Output<string>;
+  readonly secretKey: pulumi.Output<string>;
+}
+
+/** Longest policy name accepted; MinIO stores policies as objects named after them. */
+export const MAX_POLICY_NAME_LENGTH = 128;
+
+/** Length of the generated secret; MinIO accepts secrets of 8 to 40 characters. */
+const SECRET_LENGTH = 40;
+
+export class TenantUser extends pulumi.ComponentResource {
+  /** The MinIO user name. */
+  readonly userName: pulumi.Output<string>;
+  /** The access key, which for a MinIO user is its name. */
+  readonly accessKey: pulumi.Output<string>;
+  /** The user's secret key (a Pulumi secret). */
+  readonly secretKey: pulumi.Output<string>;
+  /** Credentials of each service account, keyed by its `name` argument. */
+  readonly serviceAccounts: Record<string, ServiceAccountCredentials>;
+  /** Every policy attached to the user: the created ones, then the existing ones. */
+  readonly policyNames: pulumi.Output<string[]>;
+  /** The Kubernetes Secret's name, when one was asked for. */
+  readonly secretName?: pulumi.Output<string>;
+
+  constructor(name: string, args: TenantUserArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    const plan = validateWithin(`TenantUser "${name}"`, () => planTenantUser(args));
+    super("minio-platform:index:TenantUser", name, {}, opts);
+
+    const provider = args.provider ?? minioProviderOf(opts);
+    const minioOpts = { parent: this, provider };
+
+    const password = new random.RandomPassword(
+      `${name}-secret`,
+      {
+        length: SECRET_LENGTH,
+        special: false,
+        keepers: plan.rotation === undefined ? undefined : { rotation: plan.rotation },
+      },
+      { parent: this },
+    );
+
+    // The provider's `updateSecret` would make MinIO invent a secret on every update, out of
+    // step with the generated one; a change of `secret` itself already resets the user's
+    // secret (the old one stops working) and keeps the enabled or disabled status.
+    const user = new minio.IamUser(
+      `${name}-user`,
+      {
+        name: plan.userName,
+        secret: password.result,
+        disableUser: plan.disabled,
+        updateSecret: false,
+        forceDestroy: false,
+      },
+      { ...minioOpts, additionalSecretOutputs: ["secret"] },
+    );
+
+    const attachments: pulumi.Output<string>[] = [];
+    for (const policy of plan.policies) {
+      const created = new minio.IamPolicy(
+        `${name}-policy-${policy.name}`,
+        { name: policy.name, policy: policy.json },
+        minioOpts,
+      );
+      const attachment = new minio.IamUserPolicyAttachment(
+        `${name}-attach-${policy.name}`,
+        { userName: user.name, policyName: created.name },
+        minioOpts,
+      );
+      attachments.push(attachment.policyName);
+    }
+    for (const policyName of plan.existingPolicyNames) {
+      const attachment = new minio.IamUserPolicyAttachment(
+        `${name}-attach-${policyName}`,
+        { userName: user.name, policyName },
+        minioOpts,
+      );
+      attachments.push(attachment.policyName);
+    }
+
+    const serviceAccounts: Record<string, ServiceAccountCredentials> = {};
+    for (const account of plan.serviceAccounts) {
+      const created = new minio.IamServiceAccount(
+        `${name}-sa-${account.name}`,
+        {
+          targetUser: user.name,
+          policy: account.policyJson,
+          disableUser: plan.disabled,
+          updateSecret: false,
+        },
+        {
+          ...minioOpts,
+          additionalSecretOutputs: ["accessKey", "secretKey"],
+          // A service account's keys are generated by MinIO, so rotating means a new account.
+          replacementTrigger: plan.rotation,
+        },
+      );
+      serviceAccounts[account.name] = {
+        accessKey: pulumi.secret(created.accessKey),
+        secretKey: pulumi.secret(created.secretKey),
+      };
+    }
+
+    this.userName = user.name;
+    this.accessKey = user.name;
+    this.secretKey = pulumi.secret(password.result);
+    this.serviceAccounts = serviceAccounts;
+    this.policyNames = pulumi.all(attachments);
+
+    if (plan.kubernetesSecret) {
+      const target = plan.kubernetesSecret;
+      const stringData: Record<string, pulumi.Input<string>> = {
+        AWS_ACCESS_KEY_ID: user.name,
+        AWS_SECRET_ACCESS_KEY: password.result,
+        S3_ENDPOINT: target.endpoint,
+      };
+      if (target.bucket !== undefined) stringData.S3_BUCKET = target.bucket;
+      const secret = new k8s.core.v1.Secret(
+        `${name}-credentials`,
+        {
+          metadata: {
+            name: target.name,
+            namespace: target.namespace,
+            labels: mergeLabels(name, "tenant-credentials", undefined),
+          },
+          type: "Opaque",
+          stringData: pulumi.secret(sortKeys(stringData)),
+        },
+        { parent: this, provider: target.provider ?? kubernetesProviderOf(opts) },
+      );
+      this.secretName = secret.metadata.name;
+    }
+
+    this.registerOutputs({
+      userName: this.userName,
+      accessKey: this.accessKey,
+      secretKey: this.secretKey,
+      serviceAccounts: this.serviceAccounts,
+      policyNames: this.policyNames,
+      secretName: this.secretName,
+    });
+  }
+}
+
+export interface TenantUserPlan {
+  userName: string;
+  disabled: boolean;
+  rotation?: string;
+  policies: { name: string; json: string }[];
+  existingPolicyNames: string[];
+  serviceAccounts: { name: string; policyJson?: string }[];
+  kubernetesSecret?: Required<
+    Pick<TenantCredentialsSecretArgs, "namespace" | "name" | "endpoint">
+  > &
+    Pick<TenantCredentialsSecretArgs, "bucket" | "provider">;
+}
+
+/**
+ * Checks every argument and derives names, so the constructor only wires resources. Exported
+ * so that components building a TenantUser can check its arguments before registering
+ * themselves.
+ */
+export function planTenantUser(args: TenantUserArgs): TenantUserPlan {
+  if (typeof args !== "object" || args === null) {
+    throw new InvalidArgumentError("args", args, "must be an object");
+  }
+  validateTenantId(args.tenantId, "tenantId");
+  const userName =
+    args.userName === undefined
+      ? tenantUserName(args.tenantId)
+      : validateDnsLabel(args.userName, "userName");
+
+  if (args.disabled !== undefined && typeof args.disabled !== "boolean") {
+    throw new InvalidArgumentError("disabled", args.disabled, "must be true or false");
+  }
+  if (args.rotation !== undefined && (typeof args.rotation !== "string" || args.rotation === "")) {
+    throw new InvalidArgumentError("rotation", args.rotation, "must be a non-empty string");
+  }
+
+  const seen = new Set<string>();
+  const claim = (policyName: string, argument: string): string => {
+    validatePolicyName(policyName, argument);
+    if (seen.has(policyName)) {
+      throw new InvalidArgumentError(argument, policyName, "must be unique among the policies");
+    }
+    seen.add(policyName);
+    return policyName;
+  };
+
+  const policies = listOf(args.policies, "policies").map((entry, index) => {
+    const argument = `policies[${index}]`;
+    const named = isNamedPolicy(entry);
+    const policyName = named ? entry.name : `${userName}-${index}`;
+    const document = named ? entry.document : entry;
+    claim(policyName, named ? `${argument}.name` : argument);
+    validateUserPolicy(document, named ? `${argument}.document` : argument);
+    return { name: policyName, json: policyJson(document) };
+  });
+
+  const existingPolicyNames = listOf(args.existingPolicyNames, "existingPolicyNames").map(
+    (policyName, index) => claim(policyName as string, `existingPolicyNames[${index}]`),
+  );
+
+  const accountNames = new Set<string>();
+  const serviceAccounts = listOf(args.serviceAccounts, "serviceAccounts").map((entry, index) => {
+    const argument = `serviceAccounts[${index}]`;
+    if (typeof entry !== "object" || entry === null) {
+      throw new InvalidArgumentError(argument, entry, "must be an object with a name");
+    }
+    const account = entry as TenantServiceAccountArgs;
+    validateDnsLabel(account.name, `${argument}.name`);
+    if (accountNames.has(account.name)) {
+      throw new InvalidArgumentError(
+        `${argument}.name`,
+        account.name,
+        "must be unique among the service accounts",
+      );
+    }
+    accountNames.add(account.name);
+    if (account.policy === undefined) return { name: account.name };
+    validateUserPolicy(account.policy, `${argument}.policy`);
+    return { name: account.name, policyJson: policyJson(account.policy) };
+  });
+
+  let kubernetesSecret: TenantUserPlan["kubernetesSecret"];
+  if (args.kubernetesSecret !== undefined) {
+    const target = args.kubernetesSecret;
+    validateDnsLabel(target.namespace, "kubernetesSecret.namespace");
+    const secretName =
+      target.name === undefined
+        ? validateDnsLabel(`${userName}-s3`, "kubernetesSecret.name")
+        : validateDnsLabel(target.name, "kubernetesSecret.name");
+    validateEndpoint(target.endpoint, "kubernetesSecret.endpoint");
+    kubernetesSecret = {
+      namespace: target.namespace,
+      name: secretName,
+      endpoint: target.endpoint,
+      bucket: target.bucket,
+      provider: target.provider,
+    };
+  }
+
+  return {
+    userName,
+    disabled: args.disabled ?? false,
+    rotation: args.rotation,
+    policies,
+    existingPolicyNames,
+    serviceAccounts,
+    kubernetesSecret,
+  };
+}
+
+/**
+ * Checks a MinIO policy name. MinIO joins a user's policy names with commas and stores each
+ * policy under its name, so commas, slashes, wildcards and whitespace are refused.
+ *
+ * @param value the value to check
+ * @param argument the argument path named in the error
+ * @returns the name, unchanged
+ */
+export function validatePolicyName(value: unknown, argument: string): string {
+  const fail = (rule: string): never => {
+    throw new InvalidArgumentError(argument, value, rule);
+  };
+  if (typeof value !== "string") return fail("must be a string");
+  if (value.length === 0 || value.length > MAX_POLICY_NAME_LENGTH) {
+    return fail(`must be 1 to ${MAX_POLICY_NAME_LENGTH} characters long`);
+  }
+  if (!/^[a-z0-9][a-z0-9._-]*$/.test(value)) {
+    return fail(
+      'may contain only lowercase letters, digits, ".", "_" and "-", starting with a letter or digit',
+    );
+  }
+  return value;
+}
+
+/**
+ * Checks an S3 endpoint URL as clients and Velero read it: an `http://` or `https://` scheme,
+ * a host, and no commas or whitespace (either one yields a bogus host name).
+ *
+ * @param value the value to check
+ * @param argument the argument path named in the error
+ * @returns the URL, unchanged
+ */
+export function validateEndpoint(value: unknown, argument: string): string {
+  const fail = (rule: string): never => {
+    throw new InvalidArgumentError(argument, value, rule);
+  };
+  if (typeof value !== "string") return fail("must be a string");
+  if (!/^https?:\/\//.test(value)) return fail('must start with "http://" or "https://"');
+  if (value.includes(",")) return fail("must not contain commas");
+  if (/\s/.test(value)) return fail("must not contain whitespace");
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return fail("must be a valid URL");
+  }
+  if (url.hostname === "") return fail("must name a host");
+  if (url.search !== "" || url.hash !== "") return fail("must not have a query or fragment");
+  return value;
+}
+
+/** A MinIO provider given as the component's `provider` option, if it is one. */
+export function minioProviderOf(opts: pulumi.ComponentResourceOptions): minio.Provider | undefined {
+  return opts.provider && minio.Provider.isInstance(opts.provider) ? opts.provider : undefined;
+}
+
+/** A Kubernetes provider given as the component's `provider` option, if it is one. */
+export function kubernetesProviderOf(
+  opts: pulumi.ComponentResourceOptions,
+): k8s.Provider | undefined {
+  return opts.provider && k8s.Provider.isInstance(opts.provider) ? opts.provider : undefined;
+}
+
+function isNamedPolicy(entry: NamedTenantPolicy | PolicyDocument): entry is NamedTenantPolicy {
+  return typeof entry === "object" && entry !== null && "document" in entry && "name" in entry;
+}
+
+function listOf<T>(value: T[] | undefined, argument: string): T[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new InvalidArgumentError(argument, value, "must be a list");
+  return value;
+}
