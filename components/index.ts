@@ -6,3 +6,4 @@ export * from "./naming";
 export * from "./iam";
 export * from "./minio-deployment";
 export * from "./tenant-user";
+export * from "./isolated-bucket";

@@ -1,0 +1,406 @@
+/**
+ * IsolatedBucket: one tenant's private bucket, with the owner's access granted through a user
+ * policy (never a bucket policy, which on MinIO only governs anonymous requests).
+ */
+import * as minio from "@pulumi/minio";
+import * as pulumi from "@pulumi/pulumi";
+import { InvalidArgumentError, validateWithin } from "./errors";
+import { policyJson, readWritePolicy, validateUserPolicy, type PolicyDocument } from "./iam";
+import { tenantBucketName, validateBucketName, validatePrefix, validateTenantId } from "./naming";
+import { TenantUser, minioProviderOf, validatePolicyName } from "./tenant-user";
+
+/** One lifecycle (ILM) rule. At least one of the expiry fields must be set. */
+export interface LifecycleRuleArgs {
+  /** The rule's id, unique within the bucket; 1 to 255 characters, no whitespace. No default. */
+  id: string;
+  /** Apply only to keys under `<prefix>/`; see `validatePrefix`. Default: the whole bucket. */
+  prefix?: string;
+  /** Delete current objects this many days after creation (1 to 36500). Default: never. */
+  expireDays?: number;
+  /**
+   * Delete non-current versions this many days after they were replaced (1 to 36500); needs
+   * versioning. Default: never.
+   */
+  noncurrentExpireDays?: number;
+  /**
+   * Remove delete markers left with no versions behind them; needs versioning, and cannot be
+   * combined with `expireDays` in one rule (S3 allows one kind of expiration per rule).
+   * Default: `false`.
+   */
+  expireDeleteMarkers?: boolean;
+}
+
+/** Server-side encryption with a key held by MinIO's KMS (KES). */
+export interface BucketEncryptionArgs {
+  /** The KMS key id objects are encrypted with by default (SSE-KMS). No default. */
+  kmsKeyId: string;
+}
+
+export interface IsolatedBucketArgs {
+  /** The tenant that owns the bucket; see `validateTenantId`. No default. */
+  tenantId: string;
+  /** The bucket's name, checked against the S3 rules. Default: `user-<tenantId>-data`. */
+  bucketName?: string;
+  /**
+   * The user granted {@link ownerPolicy} on this bucket. Default: a new TenantUser
+   * `user-<tenantId>` created as a child of this component.
+   */
+  owner?: TenantUser;
+  /**
+   * The policy the owner gets, which must name only this bucket. Velero targets and artifact
+   * stores narrow it. Default: `readWritePolicy(bucketName)`.
+   */
+  ownerPolicy?: PolicyDocument;
+  /** Keep every version of every object. Default: `false` (`true` when `objectLock` is set). */
+  versioning?: boolean;
+  /**
+   * Create the bucket with object locking. MinIO only allows this when the bucket is created,
+   * so a later change is a replacement of the bucket, which protection refuses unless
+   * `allowDestroy` is set. Turns versioning on. Default: `false`.
+   */
+  objectLock?: boolean;
+  /**
+   * Whether the deployment is erasure coded (`ErasurePlan.erasureCoded`). Versioning and
+   * object lock are refused when it is not, because MinIO refuses them there. Default: `true`.
+   */
+  erasureCoded?: boolean;
+  /** A hard quota in bytes, a whole number from 1 up. Default: no quota. */
+  quotaBytes?: number;
+  /** Lifecycle rules, created as one `IlmPolicy`. Default: none. */
+  lifecycleRules?: LifecycleRuleArgs[];
+  /**
+   * Default server-side encryption. Only SSE-KMS is offered: `@pulumi/minio` 0.17.1 requires a
+   * KMS key id for bucket encryption. Default: no bucket default encryption.
+   */
+  encryption?: BucketEncryptionArgs;
+  /**
+   * Let Pulumi delete the bucket, even with objects in it. When `false` the bucket is
+   * protected, kept in MinIO if removed from the program, and never force-emptied.
+   * Default: `false`.
+   */
+  allowDestroy?: boolean;
+  /** The MinIO provider for every MinIO child. Default: `opts.provider` when it is a MinIO one. */
+  provider?: minio.Provider;
+}
+
+/** The owner's credentials; both values are Pulumi secrets. */
+export interface BucketCredentials {
+  accessKey: string;
+  secretKey: string;
+}
+
+const MAX_DAYS = 36500;
+
+export class IsolatedBucket extends pulumi.ComponentResource {
+  /** The bucket's name. */
+  readonly bucketName: pulumi.Output<string>;
+  /** The bucket's ARN, `arn:aws:s3:::<bucket>`. */
+  readonly bucketArn: pulumi.Output<string>;
+  /** The owning user's name. */
+  readonly ownerUserName: pulumi.Output<string>;
+  /** The owning user's access and secret key, as one Pulumi secret. */
+  readonly credentials: pulumi.Output<BucketCredentials>;
+  /** The owning user (the one passed in, or the one this component created). */
+  readonly owner: TenantUser;
+  /** The name of the policy that grants the owner access to this bucket. */
+  readonly ownerPolicyName: pulumi.Output<string>;
+
+  constructor(name: string, args: IsolatedBucketArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    const plan = validateWithin(`IsolatedBucket "${name}"`, () => planIsolatedBucket(args));
+    super("minio-platform:index:IsolatedBucket", name, {}, opts);
+
+    const provider = args.provider ?? minioProviderOf(opts);
+    const minioOpts = { parent: this, provider };
+
+    const bucket = new minio.S3Bucket(
+      `${name}-bucket`,
+      {
+        bucket: plan.bucketName,
+        acl: "private",
+        objectLocking: plan.objectLock,
+        quota: plan.quotaBytes,
+        forceDestroy: plan.allowDestroy,
+      },
+      {
+        ...minioOpts,
+        protect: !plan.allowDestroy,
+        retainOnDelete: !plan.allowDestroy,
+        replaceOnChanges: ["objectLocking"],
+        // The replacement has the same name, so the old bucket must go first.
+        deleteBeforeReplace: true,
+      },
+    );
+
+    let versioning: minio.S3BucketVersioning | undefined;
+    if (plan.versioning) {
+      versioning = new minio.S3BucketVersioning(
+        `${name}-versioning`,
+        { bucket: bucket.bucket, versioningConfiguration: { status: "Enabled" } },
+        minioOpts,
+      );
+    }
+
+    if (plan.lifecycleRules.length > 0) {
+      new minio.IlmPolicy(
+        `${name}-lifecycle`,
+        { bucket: bucket.bucket, rules: plan.lifecycleRules },
+        { ...minioOpts, dependsOn: versioning ? [versioning] : [] },
+      );
+    }
+
+    if (plan.encryption) {
+      new minio.S3BucketServerSideEncryption(
+        `${name}-encryption`,
+        { bucket: bucket.bucket, encryptionType: "aws:kms", kmsKeyId: plan.encryption.kmsKeyId },
+        minioOpts,
+      );
+    }
+
+    const owner =
+      args.owner ??
+      new TenantUser(`${name}-owner`, { tenantId: plan.tenantId, provider }, { parent: this });
+    const policy = new minio.IamPolicy(
+      `${name}-owner-policy`,
+      { name: plan.ownerPolicyName, policy: plan.ownerPolicyJson },
+      minioOpts,
+    );
+    const attachment = new minio.IamUserPolicyAttachment(
+      `${name}-owner-attach`,
+      { userName: owner.userName, policyName: policy.name },
+      minioOpts,
+    );
+
+    this.bucketName = bucket.bucket;
+    this.bucketArn = bucket.arn;
+    this.owner = owner;
+    this.ownerUserName = owner.userName;
+    this.ownerPolicyName = attachment.policyName;
+    this.credentials = pulumi.secret(
+      pulumi
+        .all([owner.accessKey, owner.secretKey])
+        .apply(([accessKey, secretKey]) => ({ accessKey, secretKey })),
+    );
+
+    this.registerOutputs({
+      bucketName: this.bucketName,
+      bucketArn: this.bucketArn,
+      ownerUserName: this.ownerUserName,
+      ownerPolicyName: this.ownerPolicyName,
+      credentials: this.credentials,
+    });
+  }
+}
+
+export interface IsolatedBucketPlan {
+  tenantId: string;
+  bucketName: string;
+  versioning: boolean;
+  objectLock: boolean;
+  quotaBytes?: number;
+  lifecycleRules: minio.types.input.IlmPolicyRule[];
+  encryption?: BucketEncryptionArgs;
+  allowDestroy: boolean;
+  ownerPolicyName: string;
+  ownerPolicyJson: string;
+}
+
+/**
+ * Checks every argument and derives names, so the constructor only wires resources. Exported
+ * so that components building an IsolatedBucket can check its arguments before registering
+ * themselves.
+ */
+export function planIsolatedBucket(args: IsolatedBucketArgs): IsolatedBucketPlan {
+  if (typeof args !== "object" || args === null) {
+    throw new InvalidArgumentError("args", args, "must be an object");
+  }
+  const tenantId = validateTenantId(args.tenantId, "tenantId");
+  const bucketName =
+    args.bucketName === undefined
+      ? tenantBucketName(tenantId)
+      : validateBucketName(args.bucketName, "bucketName");
+
+  for (const flag of ["versioning", "objectLock", "erasureCoded", "allowDestroy"] as const) {
+    if (args[flag] !== undefined && typeof args[flag] !== "boolean") {
+      throw new InvalidArgumentError(flag, args[flag], "must be true or false");
+    }
+  }
+  const objectLock = args.objectLock ?? false;
+  const erasureCoded = args.erasureCoded ?? true;
+  if (objectLock && args.versioning === false) {
+    throw new InvalidArgumentError(
+      "versioning",
+      false,
+      "must not be false when objectLock is true (object lock turns versioning on)",
+    );
+  }
+  const versioning = objectLock || (args.versioning ?? false);
+  if (objectLock && !erasureCoded) {
+    throw new InvalidArgumentError(
+      "objectLock",
+      true,
+      "needs an erasure-coded deployment (erasureCoded is false)",
+    );
+  }
+  if (versioning && !erasureCoded) {
+    throw new InvalidArgumentError(
+      "versioning",
+      true,
+      "needs an erasure-coded deployment (erasureCoded is false)",
+    );
+  }
+
+  if (args.quotaBytes !== undefined && !isWholeNumber(args.quotaBytes, 1)) {
+    throw new InvalidArgumentError("quotaBytes", args.quotaBytes, "must be a whole number from 1");
+  }
+
+  const lifecycleRules = planLifecycleRules(args.lifecycleRules, versioning);
+
+  if (args.encryption !== undefined) {
+    const encryption: unknown = args.encryption;
+    if (typeof encryption === "string") {
+      throw new InvalidArgumentError(
+        "encryption",
+        encryption,
+        "must be { kmsKeyId }: @pulumi/minio 0.17.1 only sets SSE-KMS bucket encryption",
+      );
+    }
+    const kmsKeyId = (encryption as BucketEncryptionArgs | null)?.kmsKeyId;
+    if (typeof kmsKeyId !== "string" || !/^[A-Za-z0-9._-]{1,255}$/.test(kmsKeyId)) {
+      throw new InvalidArgumentError(
+        "encryption.kmsKeyId",
+        kmsKeyId,
+        'must be a KMS key name of letters, digits, ".", "_" and "-"',
+      );
+    }
+  }
+
+  const ownerPolicy = args.ownerPolicy ?? readWritePolicy(bucketName);
+  validateUserPolicy(ownerPolicy, "ownerPolicy");
+  const ownerPolicyJson = policyJson(ownerPolicy);
+  const foreign = foreignBucketIn(ownerPolicyJson, bucketName);
+  if (foreign !== undefined) {
+    throw new InvalidArgumentError(
+      "ownerPolicy",
+      foreign,
+      `must name only the bucket "${bucketName}" and its objects`,
+    );
+  }
+
+  return {
+    tenantId,
+    bucketName,
+    versioning,
+    objectLock,
+    quotaBytes: args.quotaBytes,
+    lifecycleRules,
+    encryption: args.encryption,
+    allowDestroy: args.allowDestroy ?? false,
+    ownerPolicyName: validatePolicyName(`${bucketName}-owner`, "bucketName"),
+    ownerPolicyJson,
+  };
+}
+
+/**
+ * Checks lifecycle rules and turns them into the provider's form: a prefix becomes the filter
+ * `<prefix>/`, days become `"<n>d"`, and delete-marker expiry is the `"DeleteMarker"`
+ * expiration the provider translates to `ExpiredObjectDeleteMarker`.
+ *
+ * @param rules the caller's rules; default none
+ * @param versioning whether the bucket keeps versions (needed by the non-current rules)
+ * @param argument the argument path named in errors; default `"lifecycleRules"`
+ */
+export function planLifecycleRules(
+  rules: LifecycleRuleArgs[] | undefined,
+  versioning: boolean,
+  argument = "lifecycleRules",
+): minio.types.input.IlmPolicyRule[] {
+  if (rules === undefined) return [];
+  if (!Array.isArray(rules)) throw new InvalidArgumentError(argument, rules, "must be a list");
+  const ids = new Set<string>();
+  return rules.map((rule, index) => {
+    const at = `${argument}[${index}]`;
+    if (typeof rule !== "object" || rule === null) {
+      throw new InvalidArgumentError(at, rule, "must be an object with an id");
+    }
+    if (typeof rule.id !== "string" || !/^\S{1,255}$/.test(rule.id)) {
+      throw new InvalidArgumentError(`${at}.id`, rule.id, "must be 1 to 255 non-space characters");
+    }
+    if (ids.has(rule.id)) {
+      throw new InvalidArgumentError(`${at}.id`, rule.id, "must be unique among the rules");
+    }
+    ids.add(rule.id);
+    const prefix =
+      rule.prefix === undefined ? undefined : validatePrefix(rule.prefix, `${at}.prefix`);
+    for (const field of ["expireDays", "noncurrentExpireDays"] as const) {
+      const days = rule[field];
+      if (days !== undefined && !isWholeNumber(days, 1, MAX_DAYS)) {
+        throw new InvalidArgumentError(
+          `${at}.${field}`,
+          days,
+          `must be a whole number of days from 1 to ${MAX_DAYS}`,
+        );
+      }
+    }
+    if (rule.expireDeleteMarkers !== undefined && typeof rule.expireDeleteMarkers !== "boolean") {
+      throw new InvalidArgumentError(
+        `${at}.expireDeleteMarkers`,
+        rule.expireDeleteMarkers,
+        "must be true or false",
+      );
+    }
+    const deleteMarkers = rule.expireDeleteMarkers ?? false;
+    if (deleteMarkers && rule.expireDays !== undefined) {
+      throw new InvalidArgumentError(
+        `${at}.expireDeleteMarkers`,
+        true,
+        "cannot be combined with expireDays in one rule; use two rules",
+      );
+    }
+    if (!versioning && (deleteMarkers || rule.noncurrentExpireDays !== undefined)) {
+      throw new InvalidArgumentError(
+        `${at}.${deleteMarkers ? "expireDeleteMarkers" : "noncurrentExpireDays"}`,
+        deleteMarkers ? true : rule.noncurrentExpireDays,
+        "needs versioning (an unversioned bucket has no old versions or delete markers)",
+      );
+    }
+    if (
+      !deleteMarkers &&
+      rule.expireDays === undefined &&
+      rule.noncurrentExpireDays === undefined
+    ) {
+      throw new InvalidArgumentError(
+        at,
+        rule,
+        "must set expireDays, noncurrentExpireDays or expireDeleteMarkers",
+      );
+    }
+    const out: minio.types.input.IlmPolicyRule = { id: rule.id, status: "Enabled" };
+    if (prefix !== undefined) out.filter = `${prefix}/`;
+    if (rule.expireDays !== undefined) out.expiration = `${rule.expireDays}d`;
+    if (deleteMarkers) out.expiration = "DeleteMarker";
+    if (rule.noncurrentExpireDays !== undefined) {
+      out.noncurrentVersionExpirationDays = rule.noncurrentExpireDays;
+    }
+    return out;
+  });
+}
+
+/** The first `arn:aws:s3:::` resource in a policy that is not `bucket` or under `bucket/`. */
+function foreignBucketIn(json: string, bucket: string): string | undefined {
+  const doc = JSON.parse(json) as PolicyDocument;
+  for (const statement of doc.Statement) {
+    for (const resource of statement.Resource) {
+      if (
+        resource !== `arn:aws:s3:::${bucket}` &&
+        !resource.startsWith(`arn:aws:s3:::${bucket}/`)
+      ) {
+        return resource;
+      }
+    }
+  }
+  return undefined;
+}
+
+function isWholeNumber(value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): boolean {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= min && value <= max;
+}
