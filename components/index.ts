@@ -7,3 +7,4 @@ export * from "./iam";
 export * from "./minio-deployment";
 export * from "./tenant-user";
 export * from "./isolated-bucket";
+export * from "./velero-target";

@@ -1,0 +1,309 @@
+/**
+ * VeleroTarget: a bucket Velero backs up into, a user limited to what Velero needs, the
+ * `cloud` credentials Secret in the AWS plugin's format, and the BackupStorageLocation.
+ */
+import { createHash } from "crypto";
+import * as k8s from "@pulumi/kubernetes";
+import * as minio from "@pulumi/minio";
+import * as pulumi from "@pulumi/pulumi";
+import { InvalidArgumentError, validateWithin } from "./errors";
+import { veleroPolicy } from "./iam";
+import {
+  IsolatedBucket,
+  planIsolatedBucket,
+  type IsolatedBucketArgs,
+  type LifecycleRuleArgs,
+} from "./isolated-bucket";
+import { mergeLabels, sortKeys } from "./labels";
+import { validateBucketName, validateDnsLabel, validatePrefix, validateTenantId } from "./naming";
+import {
+  TenantUser,
+  kubernetesProviderOf,
+  minioProviderOf,
+  planTenantUser,
+  validateEndpoint,
+  type TenantUserArgs,
+} from "./tenant-user";
+
+/** The annotation on the BackupStorageLocation that changes whenever the credentials do. */
+export const CREDENTIALS_CHECKSUM_ANNOTATION = "minio-platform/credentials-sha256";
+
+/** The key of the credentials file in the Secret, as Velero's AWS plugin expects it. */
+export const VELERO_CREDENTIALS_KEY = "cloud";
+
+export interface VeleroTargetArgs {
+  /**
+   * The MinIO S3 URL Velero talks to, e.g. `http://minio.minio.svc:9000`: an `http://` or
+   * `https://` scheme, no commas, no whitespace. No default.
+   */
+  s3Url: string;
+  /**
+   * The region Velero signs requests for. Required: with `s3Url` set and no region the AWS
+   * plugin fails with MissingRegion. No default.
+   */
+  region: string;
+  /** The bucket's name, checked against the S3 rules. Default: `velero-<name>`. */
+  bucketName?: string;
+  /** A key prefix inside the bucket for this location; see `validatePrefix`. Default: none. */
+  prefix?: string;
+  /** The tenant id the bucket and user are filed under. Default: `velero-<name>`. */
+  tenantId?: string;
+  /** The MinIO user Velero authenticates as; a DNS-1123 label. Default: `velero-<name>`. */
+  userName?: string;
+  /** The namespace Velero runs in; a DNS-1123 label. Default: `"velero"`. */
+  veleroNamespace?: string;
+  /** The BackupStorageLocation's name; a DNS-1123 label. Default: `<name>`. */
+  locationName?: string;
+  /** The credentials Secret's name; a DNS-1123 label. Default: `<locationName>-credentials`. */
+  credentialsSecretName?: string;
+  /** Make this Velero's default location (`spec.default`). Default: `false`. */
+  default?: boolean;
+  /**
+   * Version the bucket. Deleted backups then leave old versions and delete markers behind, so
+   * a lifecycle rule expiring both comes with it. Default: `false`.
+   */
+  versioning?: boolean;
+  /**
+   * Days after which non-current versions are deleted when versioning (or object lock) is on,
+   * 1 to 36500. Default: `7`.
+   */
+  noncurrentExpireDays?: number;
+  /** Create the bucket with object locking (turns versioning on). Default: `false`. */
+  objectLock?: boolean;
+  /** Whether the deployment is erasure coded; object lock is refused when not. Default: `true`. */
+  erasureCoded?: boolean;
+  /** A hard quota in bytes, a whole number from 1 up. Default: no quota. */
+  quotaBytes?: number;
+  /** Let Pulumi delete the bucket and its backups. Default: `false`. */
+  allowDestroy?: boolean;
+  /** Changing it rotates Velero's secret key (see `TenantUser.rotation`). Default: unset. */
+  rotation?: string;
+  /** The MinIO provider. Default: `opts.provider` when it is a MinIO one. */
+  provider?: minio.Provider;
+  /** The Kubernetes provider. Default: `opts.provider` when it is a Kubernetes one. */
+  kubernetesProvider?: k8s.Provider;
+}
+
+const DEFAULT_NONCURRENT_DAYS = 7;
+
+export class VeleroTarget extends pulumi.ComponentResource {
+  /** The bucket's name. */
+  readonly bucketName: pulumi.Output<string>;
+  /** The MinIO user Velero authenticates as. */
+  readonly userName: pulumi.Output<string>;
+  /** The BackupStorageLocation's name. */
+  readonly locationName: pulumi.Output<string>;
+  /** The credentials Secret's name. */
+  readonly credentialsSecretName: pulumi.Output<string>;
+  /**
+   * SHA-256 of the credentials file. Not secret: put it on Velero's pod template as an
+   * annotation so a rotation restarts Velero with the new key.
+   */
+  readonly credentialsChecksum: pulumi.Output<string>;
+  /** The bucket component. */
+  readonly bucket: IsolatedBucket;
+  /** The user component. */
+  readonly user: TenantUser;
+
+  constructor(name: string, args: VeleroTargetArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    const plan = validateWithin(`VeleroTarget "${name}"`, () => planVeleroTarget(name, args));
+    super("minio-platform:index:VeleroTarget", name, {}, opts);
+
+    const provider = args.provider ?? minioProviderOf(opts);
+    const kubernetesProvider = args.kubernetesProvider ?? kubernetesProviderOf(opts);
+
+    const user = new TenantUser(`${name}-user`, { ...plan.userArgs, provider }, { parent: this });
+    const bucket = new IsolatedBucket(
+      `${name}-bucket`,
+      { ...plan.bucketArgs, owner: user, provider },
+      { parent: this },
+    );
+
+    const credentialsFile = pulumi.secret(
+      pulumi.interpolate`[default]\naws_access_key_id=${user.accessKey}\naws_secret_access_key=${user.secretKey}\n`,
+    );
+    // A digest of a 40-character random secret reveals nothing, and a plain value lets the
+    // annotation show up in diffs, which is the point of it.
+    const checksum = pulumi.unsecret(
+      credentialsFile.apply((file) => createHash("sha256").update(file).digest("hex")),
+    );
+
+    const labels = mergeLabels(name, "velero-target", undefined);
+    const secret = new k8s.core.v1.Secret(
+      `${name}-credentials`,
+      {
+        metadata: { name: plan.secretName, namespace: plan.namespace, labels },
+        type: "Opaque",
+        stringData: pulumi.secret(
+          credentialsFile.apply((file) => ({ [VELERO_CREDENTIALS_KEY]: file })),
+        ),
+      },
+      { parent: this, provider: kubernetesProvider },
+    );
+
+    const spec: Record<string, unknown> = {
+      provider: "aws",
+      default: plan.isDefault,
+      objectStorage: sortKeys({
+        bucket: bucket.bucketName,
+        ...(plan.prefix === undefined ? {} : { prefix: plan.prefix }),
+      }),
+      credential: { name: secret.metadata.name, key: VELERO_CREDENTIALS_KEY },
+      config: veleroConfig(plan.s3Url, plan.region),
+    };
+    const location = new k8s.apiextensions.CustomResource(
+      `${name}-location`,
+      {
+        apiVersion: "velero.io/v1",
+        kind: "BackupStorageLocation",
+        metadata: {
+          name: plan.locationName,
+          namespace: plan.namespace,
+          labels,
+          annotations: { [CREDENTIALS_CHECKSUM_ANNOTATION]: checksum },
+        },
+        spec,
+      },
+      { parent: this, provider: kubernetesProvider, dependsOn: [secret] },
+    );
+
+    this.bucket = bucket;
+    this.user = user;
+    this.bucketName = bucket.bucketName;
+    this.userName = user.userName;
+    this.locationName = location.metadata.name;
+    this.credentialsSecretName = secret.metadata.name;
+    this.credentialsChecksum = checksum;
+
+    this.registerOutputs({
+      bucketName: this.bucketName,
+      userName: this.userName,
+      locationName: this.locationName,
+      credentialsSecretName: this.credentialsSecretName,
+      credentialsChecksum: this.credentialsChecksum,
+    });
+  }
+}
+
+/**
+ * The BackupStorageLocation `config` for MinIO. Every value is a string, as Velero's AWS
+ * plugin reads them; the empty `checksumAlgorithm` stops newer plugins from sending CRC32
+ * checksums that some MinIO releases reject with `XAmzContentSHA256Mismatch`.
+ */
+export function veleroConfig(s3Url: string, region: string): Record<string, string> {
+  return sortKeys({
+    region,
+    s3ForcePathStyle: "true",
+    s3Url,
+    checksumAlgorithm: "",
+  });
+}
+
+interface VeleroTargetPlan {
+  s3Url: string;
+  region: string;
+  prefix?: string;
+  namespace: string;
+  locationName: string;
+  secretName: string;
+  isDefault: boolean;
+  userArgs: TenantUserArgs;
+  bucketArgs: IsolatedBucketArgs;
+}
+
+function planVeleroTarget(name: string, args: VeleroTargetArgs): VeleroTargetPlan {
+  if (typeof args !== "object" || args === null) {
+    throw new InvalidArgumentError("args", args, "must be an object");
+  }
+  const s3Url = validateEndpoint(args.s3Url, "s3Url");
+  const region = args.region as unknown;
+  if (typeof region !== "string" || region === "") {
+    throw new InvalidArgumentError(
+      "region",
+      region,
+      "must be set when s3Url is set (Velero's AWS plugin fails with MissingRegion)",
+    );
+  }
+  if (!/^[a-z0-9-]+$/.test(region)) {
+    throw new InvalidArgumentError(
+      "region",
+      region,
+      "may contain only lowercase letters, digits and hyphens",
+    );
+  }
+  const derived = `velero-${name}`;
+  const tenantId = validateTenantId(args.tenantId ?? derived, "tenantId");
+  const bucketName = validateBucketName(args.bucketName ?? derived, "bucketName");
+  const userName = validateDnsLabel(args.userName ?? derived, "userName");
+  const prefix = args.prefix === undefined ? undefined : validatePrefix(args.prefix, "prefix");
+  const namespace = validateDnsLabel(args.veleroNamespace ?? "velero", "veleroNamespace");
+  const locationName = validateDnsLabel(args.locationName ?? name, "locationName");
+  const secretName = validateDnsLabel(
+    args.credentialsSecretName ?? `${locationName}-credentials`,
+    "credentialsSecretName",
+  );
+  for (const flag of ["default", "versioning", "objectLock"] as const) {
+    if (args[flag] !== undefined && typeof args[flag] !== "boolean") {
+      throw new InvalidArgumentError(flag, args[flag], "must be true or false");
+    }
+  }
+
+  const versioning = (args.versioning ?? false) || (args.objectLock ?? false);
+  if (args.noncurrentExpireDays !== undefined) {
+    const days = args.noncurrentExpireDays as unknown;
+    if (!versioning) {
+      throw new InvalidArgumentError(
+        "noncurrentExpireDays",
+        days,
+        "needs versioning (an unversioned bucket has no old versions)",
+      );
+    }
+    if (typeof days !== "number" || !Number.isSafeInteger(days) || days < 1 || days > 36500) {
+      throw new InvalidArgumentError(
+        "noncurrentExpireDays",
+        days,
+        "must be a whole number of days from 1 to 36500",
+      );
+    }
+  }
+  // Deleting a backup in a versioned bucket only hides it: the old versions and the delete
+  // markers stay until a rule removes them.
+  const lifecycleRules: LifecycleRuleArgs[] = versioning
+    ? [
+        {
+          id: "velero-expire-old-versions",
+          noncurrentExpireDays: args.noncurrentExpireDays ?? DEFAULT_NONCURRENT_DAYS,
+          expireDeleteMarkers: true,
+        },
+      ]
+    : [];
+
+  const userArgs: TenantUserArgs = { tenantId, userName, rotation: args.rotation };
+  const bucketArgs: IsolatedBucketArgs = {
+    tenantId,
+    bucketName,
+    ownerPolicy: veleroPolicy(bucketName, prefix),
+    versioning,
+    objectLock: args.objectLock,
+    erasureCoded: args.erasureCoded,
+    quotaBytes: args.quotaBytes,
+    lifecycleRules,
+    allowDestroy: args.allowDestroy,
+  };
+  // The children check these again; checking here first means a bad value stops this
+  // component before it registers anything.
+  planTenantUser(userArgs);
+  planIsolatedBucket(bucketArgs);
+
+  return {
+    s3Url,
+    region,
+    prefix,
+    namespace,
+    locationName,
+    secretName,
+    isDefault: args.default ?? false,
+    userArgs,
+    bucketArgs,
+  };
+}
