@@ -8,3 +8,4 @@ export * from "./minio-deployment";
 export * from "./tenant-user";
 export * from "./isolated-bucket";
 export * from "./velero-target";
+export * from "./artifact-store";
