@@ -449,9 +449,9 @@ export class MinioDeployment extends pulumi.ComponentResource {
     if (cfg.networkPolicy) {
       const ports = [API_PORT, CONSOLE_PORT].map((port) => ({ protocol: "TCP", port }));
       new k8s.networking.v1.NetworkPolicy(
-        `${name}-ingress`,
+        `${name}-network`,
         {
-          metadata: meta("server", `${name}-ingress`),
+          metadata: meta("server", `${name}-network`),
           spec: {
             podSelector: { matchLabels: selectorOnly },
             policyTypes: ["Ingress"],
