@@ -185,12 +185,15 @@ export interface MinioDeploymentArgs {
 
 /** What {@link buildServerArgs} needs: the same names the StatefulSets and Service use. */
 export interface ServerArgsInput {
-  /** The component's name; StatefulSets are `<name>-pool-<i>`. */
+  /** The component's name; StatefulSets are `<name>-pool-<i>`. No default. */
   name: string;
+  /** Namespace of the pods. No default. */
   namespace: string;
   /** The headless Service's real `metadata.name`. */
   headlessServiceName: string;
+  /** Every pool, in order; each server lists all of them. No default. */
   pools: readonly PoolLayout[];
+  /** Use `https` URLs and the mounted certificates folder. No default. */
   tls: boolean;
   /** Defaults to `"cluster.local"`. */
   clusterDomain?: string;
