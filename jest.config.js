@@ -10,6 +10,15 @@ const tier = (name, extra = {}) => ({
 });
 
 module.exports = {
-  projects: [tier("unit"), tier("policy")],
+  projects: [
+    tier("unit"),
+    tier("policy"),
+    // Real MinIO: the global setup builds (if needed) and starts the server. Jest reads
+    // testTimeout only globally, so each file of this tier sets its own with jest.setTimeout.
+    tier("minio", {
+      globalSetup: "<rootDir>/tests/minio/global-setup.ts",
+      globalTeardown: "<rootDir>/tests/minio/global-teardown.ts",
+    }),
+  ],
   reporters: ["default", "<rootDir>/tests/summary-reporter.js"],
 };
