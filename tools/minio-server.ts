@@ -199,6 +199,7 @@ export async function startExpectingRefusal(
 
 /** Connects to a server another process started (Jest's global setup), as root. */
 export async function connectMinio(connection: MinioConnection): Promise<Mc> {
+  hookExit();
   const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "minio-platform-mc-"));
   tracked.dirs.add(configDir);
   const mc = new Mc(binaryPath("mc"), configDir, "local", () => {
