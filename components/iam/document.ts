@@ -79,7 +79,12 @@ export function parseStatements(doc: unknown, argument = "policy"): Statement[] 
  * @param argument the argument path named in errors; default `"policy"`
  */
 export function canonicalPolicy(doc: unknown, argument = "policy"): PolicyDocument {
-  const keyed = parseStatements(doc, argument).map((statement) => ({
+  return canonicalFromStatements(parseStatements(doc, argument));
+}
+
+/** The canonical document made of statements already normalised by {@link parseStatements}. */
+export function canonicalFromStatements(parsed: readonly Statement[]): PolicyDocument {
+  const keyed = parsed.map((statement) => ({
     statement,
     sid: statement.Sid ?? "",
     text: statementJson(statement),

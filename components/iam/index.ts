@@ -3,3 +3,4 @@ export * from "./actions";
 export * from "./document";
 export * from "./roles";
 export * from "./validate";
+export * from "./evaluator";

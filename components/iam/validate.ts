@@ -16,7 +16,7 @@ import {
   S3_ACTIONS,
   wildcardMatch,
 } from "./actions";
-import { PolicyDocument, Statement, canonicalPolicy, parseStatements } from "./document";
+import { PolicyDocument, Statement, canonicalFromStatements, parseStatements } from "./document";
 
 /** The ARN prefix of every S3 resource. */
 export const S3_ARN_PREFIX = "arn:aws:s3:::";
@@ -50,16 +50,31 @@ const CONDITION_OPERATORS = new Set([
 /** Condition keys MinIO accepts only on the ListBucket family. */
 const LIST_ONLY_KEYS = new Set(["s3:prefix", "s3:delimiter", "s3:max-keys"]);
 
+/** How strict a validator is beyond MinIO's own refusals. */
+export interface ValidateOptions {
+  /**
+   * Refuse object actions without an object resource and bucket actions without the bucket
+   * resource; default `true`. The evaluator turns it off to load every policy MinIO loads.
+   */
+  readonly resourceShape?: boolean;
+}
+
 /**
  * Checks a user or group policy (what `minio.IamPolicy` and access-key policies hold) and
  * returns its canonical form.
  *
  * @param doc the policy document or its JSON text
  * @param argument the argument path named in errors; default `"policy"`
+ * @param options extra strictness; default {@link ValidateOptions} defaults
  */
-export function validateUserPolicy(doc: unknown, argument = "policy"): PolicyDocument {
-  checkStatements(parseStatements(doc, argument), argument, "user");
-  return canonicalPolicy(doc, argument);
+export function validateUserPolicy(
+  doc: unknown,
+  argument = "policy",
+  options: ValidateOptions = {},
+): PolicyDocument {
+  const statements = parseStatements(doc, argument);
+  checkStatements(statements, argument, "user", undefined, options);
+  return canonicalFromStatements(statements);
 }
 
 /**
@@ -69,14 +84,17 @@ export function validateUserPolicy(doc: unknown, argument = "policy"): PolicyDoc
  * @param doc the policy document or its JSON text
  * @param argument the argument path named in errors; default `"policy"`
  * @param bucket when given, every resource must be this bucket or inside it; default: unchecked
+ * @param options extra strictness; default {@link ValidateOptions} defaults
  */
 export function validateBucketPolicy(
   doc: unknown,
   argument = "policy",
   bucket?: string,
+  options: ValidateOptions = {},
 ): PolicyDocument {
-  checkStatements(parseStatements(doc, argument), argument, "bucket", bucket);
-  return canonicalPolicy(doc, argument);
+  const statements = parseStatements(doc, argument);
+  checkStatements(statements, argument, "bucket", bucket, options);
+  return canonicalFromStatements(statements);
 }
 
 type PolicyKind = "user" | "bucket";
@@ -85,7 +103,8 @@ function checkStatements(
   statements: Statement[],
   argument: string,
   kind: PolicyKind,
-  bucket?: string,
+  bucket: string | undefined,
+  options: ValidateOptions,
 ): void {
   if (statements.length === 0) {
     throw new InvalidArgumentError(
@@ -95,7 +114,7 @@ function checkStatements(
     );
   }
   statements.forEach((statement, index) =>
-    checkStatement(statement, `${argument}.Statement[${index}]`, kind, bucket),
+    checkStatement(statement, `${argument}.Statement[${index}]`, kind, bucket, options),
   );
 }
 
@@ -104,6 +123,7 @@ function checkStatement(
   path: string,
   kind: PolicyKind,
   bucket: string | undefined,
+  options: ValidateOptions,
 ): void {
   const fail = (field: string, value: unknown, rule: string): never => {
     throw new InvalidArgumentError(`${path}.${field}`, value, rule);
@@ -149,7 +169,7 @@ function checkStatement(
     fail("Resource", [], "must list at least one resource");
   }
   for (const resource of statement.Resource) checkResource(resource, fail, bucket);
-  if (s3) checkResourceShape(statement, fail);
+  if (s3 && options.resourceShape !== false) checkResourceShape(statement, fail);
   checkConditions(statement, fail);
 }
 
