@@ -367,6 +367,29 @@ describe("mc apply and S3 probe on a real MinIO", () => {
     expect(info).toMatchObject({ userStatus: "enabled" });
   });
 
+  it("probes root's every right without changing the bucket", async () => {
+    const root = {
+      name: "root",
+      accessKey: tier.connection.rootUser,
+      secretKey: tier.connection.rootPassword,
+    };
+    const records = await probeBucket(tier.connection.endpoint, root, B, { admin: tier.admin });
+    expect(records.every((r) => r.allowed)).toBe(true);
+    const status = Object.fromEntries(records.map((r) => [r.operation, r.status]));
+    // The bucket-changing requests were authorised, then refused for their content.
+    expect(status).toMatchObject({
+      AbortMultipartUpload: "OK",
+      DeleteBucket: "BucketNotEmpty",
+      PutBucketPolicy: "MalformedPolicy",
+      PutBucketLifecycleConfiguration: "InvalidArgument",
+      PutBucketVersioning: "IllegalVersioningConfigurationException",
+    });
+    const versioning = await tier.admin.send(new GetBucketVersioningCommand({ Bucket: B }));
+    expect(versioning.Status).toBe("Enabled");
+    const anonymous = await tier.mc.json(["anonymous", "get", tier.mc.target(B)]);
+    expect(anonymous).toMatchObject({ permission: "private" });
+  });
+
   it("fails loudly on a MinIO type it cannot apply, before touching the server", async () => {
     const bucket = `apply-unsupported-${id}`;
     const { resources: unsupported } = await runWithMocks(() => {
