@@ -239,6 +239,11 @@ export class MinioDeployment extends pulumi.ComponentResource {
   public readonly apiEndpoint: pulumi.Output<string>;
   /** In-cluster console endpoint, `http(s)://<console>.<ns>.svc.<domain>:9001`. */
   public readonly consoleEndpoint: pulumi.Output<string>;
+  /**
+   * The same API endpoint as plain text. Every name in it is fixed by the arguments, so it is
+   * known before anything is deployed and can be validated and written into job settings.
+   */
+  public readonly apiUrl: string;
   /** Root user name (a secret). */
   public readonly rootUser: pulumi.Output<string>;
   /** Root password (a secret). */
@@ -558,6 +563,7 @@ export class MinioDeployment extends pulumi.ComponentResource {
       pulumi.interpolate`${scheme}://${service}.${this.namespace}.svc.${domain}:${port}`;
     this.apiEndpoint = endpoint(this.apiServiceName, API_PORT);
     this.consoleEndpoint = endpoint(this.consoleServiceName, CONSOLE_PORT);
+    this.apiUrl = `${scheme}://${cfg.names.api}.${cfg.namespace}.svc.${domain}:${API_PORT}`;
 
     this.provider = new minio.Provider(
       `${name}-provider`,

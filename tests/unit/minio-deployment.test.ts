@@ -39,6 +39,7 @@ async function deploy(args: MinioDeploymentArgs, name = "store") {
       apiServiceName: d.apiServiceName,
       consoleServiceName: d.consoleServiceName,
       apiEndpoint: d.apiEndpoint,
+      apiUrl: d.apiUrl,
       consoleEndpoint: d.consoleEndpoint,
       rootUser: d.rootUser,
       rootPassword: d.rootPassword,
@@ -119,6 +120,7 @@ describe("MinioDeployment children", () => {
     const run = await deploy({ pools: onePool.pools }, "objects");
     expect(inputs(one(run.resources, T.namespace)).metadata.name).toBe("objects");
     expect(run.outputs.apiEndpoint).toBe("http://objects-api.objects.svc.cluster.local:9000");
+    expect(run.outputs.apiUrl).toBe("http://objects-api.objects.svc.cluster.local:9000");
   });
 });
 
