@@ -197,10 +197,17 @@ export async function startExpectingRefusal(
   }
 }
 
-/** Connects to a server another process started (Jest's global setup), as root. */
-export async function connectMinio(connection: MinioConnection): Promise<Mc> {
+/**
+ * Connects to a server another process started (Jest's global setup), as root. Give the
+ * server's own folder as `configParent` so the mc config (it holds the root credentials) goes
+ * when the server's folder does, even if this process is killed. Defaults to the temp folder.
+ */
+export async function connectMinio(
+  connection: MinioConnection,
+  configParent: string = os.tmpdir(),
+): Promise<Mc> {
   hookExit();
-  const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "minio-platform-mc-"));
+  const configDir = fs.mkdtempSync(path.join(configParent, "minio-platform-mc-"));
   tracked.dirs.add(configDir);
   const mc = new Mc(binaryPath("mc"), configDir, "local", () => {
     fs.rmSync(configDir, { recursive: true, force: true });

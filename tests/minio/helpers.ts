@@ -3,6 +3,7 @@
  * started, a root `mc` and S3 client for it, and the per-file figures the teardown sums up.
  */
 import * as fs from "fs";
+import * as path from "path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { connectMinio, type Mc, type MinioConnection } from "../../tools/minio-server";
 import { s3Client } from "./s3-probe";
@@ -53,7 +54,7 @@ export interface TierHandle {
 /** Connects a test file to the tier's server. Call `finish` in `afterAll`. */
 export async function connectTier(testFile: string): Promise<TierHandle> {
   const state = tierState();
-  const mc = await connectMinio(state.connection);
+  const mc = await connectMinio(state.connection, path.dirname(state.statsFile));
   const admin = s3Client(state.connection.endpoint, {
     name: "root",
     accessKey: state.connection.rootUser,
