@@ -67,7 +67,10 @@ export interface TenantUserArgs {
    * MinIO refuses before anything is registered. Default: none.
    */
   policies?: (NamedTenantPolicy | PolicyDocument)[];
-  /** Names of policies that already exist in MinIO, to attach as they are. Default: none. */
+  /**
+   * Names of policies that already exist in MinIO, to attach as they are. MinIO's built-in
+   * policies ({@link BUILTIN_POLICY_NAMES}) are refused. Default: none.
+   */
   existingPolicyNames?: string[];
   /** Access keys for applications, each an `IamServiceAccount` of this user. Default: none. */
   serviceAccounts?: TenantServiceAccountArgs[];
@@ -93,6 +96,18 @@ export interface ServiceAccountCredentials {
   readonly accessKey: pulumi.Output<string>;
   readonly secretKey: pulumi.Output<string>;
 }
+
+/**
+ * MinIO's built-in policies. None fits a tenant: `readwrite`, `readonly` and `writeonly` reach
+ * every bucket, `diagnostics` and `consoleAdmin` administer the server.
+ */
+export const BUILTIN_POLICY_NAMES: readonly string[] = Object.freeze([
+  "readwrite",
+  "readonly",
+  "writeonly",
+  "diagnostics",
+  "consoleAdmin",
+]);
 
 /** Longest policy name accepted; MinIO stores policies as objects named after them. */
 export const MAX_POLICY_NAME_LENGTH = 128;
@@ -289,7 +304,18 @@ export function planTenantUser(args: TenantUserArgs): TenantUserPlan {
   });
 
   const existingPolicyNames = listOf(args.existingPolicyNames, "existingPolicyNames").map(
-    (policyName, index) => claim(policyName as string, `existingPolicyNames[${index}]`),
+    (policyName, index) => {
+      const argument = `existingPolicyNames[${index}]`;
+      if (BUILTIN_POLICY_NAMES.includes(policyName)) {
+        throw new InvalidArgumentError(
+          argument,
+          policyName,
+          `must not be one of MinIO's built-in policies (${BUILTIN_POLICY_NAMES.join(", ")}), ` +
+            "which reach every bucket or administer the server",
+        );
+      }
+      return claim(policyName, argument);
+    },
   );
 
   const accountNames = new Set<string>();

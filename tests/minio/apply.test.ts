@@ -11,7 +11,7 @@ import { applyResources, MINIO_TYPES, UnsupportedResourceError } from "../../too
 import type { ApplyReport } from "../../tools/mc-apply";
 import { runWithMocks, type RecordedResource } from "../../tools/mock-runtime";
 import { connectTier, runId, type TierHandle } from "./helpers";
-import { ANONYMOUS, probeBucket, probeStats, type ProbeRecord } from "./s3-probe";
+import { ANONYMOUS, probeBucket, probeMatrix, probeStats, type ProbeRecord } from "./s3-probe";
 
 // Real servers and real requests: far slower than the unit tier's default of 5 s.
 jest.setTimeout(120_000);
@@ -150,6 +150,7 @@ describe("mc apply and S3 probe on a real MinIO", () => {
   let resources: RecordedResource[];
   let report: ApplyReport;
   const requestsBefore = probeStats.requests;
+  let crossTenantAllowed = 0;
 
   beforeAll(async () => {
     tier = await connectTier("apply.test.ts");
@@ -162,7 +163,7 @@ describe("mc apply and S3 probe on a real MinIO", () => {
       requests: probeStats.requests - requestsBefore,
       compared: 0,
       agreements: 0,
-      crossTenantAllowed: 0,
+      crossTenantAllowed,
     });
   });
 
@@ -340,6 +341,41 @@ describe("mc apply and S3 probe on a real MinIO", () => {
       operations: ["GetObject", "ListObjectsV2"],
     });
     expect(privateBucket.map((r) => r.allowed)).toEqual([false, false]);
+  });
+
+  it("lets no principal reach a bucket it was not given", async () => {
+    const owned: Record<string, string[]> = {
+      [`alice-${id}`]: [A],
+      [`bob-${id}`]: [B],
+      [`carol-${id}`]: [],
+      anonymous: [PUB],
+    };
+    const key = report.principals.find((p) => p.kind === "serviceAccount")!;
+    owned[key.accessKey] = [A];
+    const principals = [
+      ...report.principals.map((p) => ({
+        name: p.accessKey,
+        accessKey: p.accessKey,
+        secretKey: p.secretKey,
+      })),
+      ANONYMOUS,
+    ];
+    const records = await probeMatrix(tier.connection.endpoint, principals, [A, B, PUB], {
+      admin: tier.admin,
+      keyFor: (_principal, bucket) => (bucket === PUB ? "charts/probe.tgz" : undefined),
+      maxRequests: 500,
+    });
+    expect(records).toHaveLength(principals.length * 3 * 14);
+    const cross = records.filter((r) => r.allowed && !owned[r.principal].includes(r.bucket));
+    crossTenantAllowed += cross.length;
+    expect(cross).toEqual([]);
+    const reach = (name: string) => [
+      ...new Set(records.filter((r) => r.principal === name && r.allowed).map((r) => r.bucket)),
+    ];
+    expect(reach(`alice-${id}`)).toEqual([A]);
+    expect(reach(`bob-${id}`)).toEqual([B]);
+    expect(reach(`carol-${id}`)).toEqual([]);
+    expect(reach("anonymous")).toEqual([PUB]);
   });
 
   it("applies again without error, and a changed secret rotates the user", async () => {

@@ -142,6 +142,51 @@ export async function probeBucket(
   }
 }
 
+export interface MatrixOptions extends Omit<ProbeOptions, "key" | "prefix"> {
+  /** The key to probe for one principal and bucket. Defaults to `probe/<principal>.txt`. */
+  keyFor?: (principal: ProbePrincipal, bucket: string) => string | undefined;
+  /** Requests the whole matrix may make. Defaults to 20,000. */
+  maxRequests?: number;
+  /** Time the whole matrix may take. Defaults to 5 minutes. */
+  timeoutMs?: number;
+  /** Probes run at once. Defaults to 4. */
+  concurrency?: number;
+}
+
+/**
+ * Probes every principal on every bucket. Stops with an error, rather than running on, when
+ * the request or time budget is spent.
+ */
+export async function probeMatrix(
+  endpoint: string,
+  principals: readonly ProbePrincipal[],
+  buckets: readonly string[],
+  options: MatrixOptions = {},
+): Promise<ProbeRecord[]> {
+  const maxRequests = options.maxRequests ?? 20_000;
+  const deadline = Date.now() + (options.timeoutMs ?? 5 * 60_000);
+  const startRequests = probeStats.requests;
+  const cells = principals.flatMap((principal) => buckets.map((bucket) => ({ principal, bucket })));
+  const results: ProbeRecord[][] = new Array(cells.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < cells.length) {
+      const i = next++;
+      if (probeStats.requests - startRequests > maxRequests) {
+        throw new Error(`probe matrix exceeded its budget of ${maxRequests} requests`);
+      }
+      if (Date.now() > deadline) throw new Error("probe matrix ran out of time");
+      const { principal, bucket } = cells[i];
+      results[i] = await probeBucket(endpoint, principal, bucket, {
+        ...options,
+        key: options.keyFor?.(principal, bucket),
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency ?? 4 }, worker));
+  return results.flat();
+}
+
 class Probe {
   private readonly key: string;
   private readonly prefix: string;
