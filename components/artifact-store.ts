@@ -100,7 +100,18 @@ export class ArtifactStore extends pulumi.ComponentResource {
 
   constructor(name: string, args: ArtifactStoreArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const plan = validateWithin(`ArtifactStore "${name}"`, () => planArtifactStore(name, args));
-    super("minio-platform:index:ArtifactStore", name, {}, opts);
+    // Declared so the policy pack can attribute the store to its tenant and knows which
+    // prefixes were asked to be public.
+    super(
+      "minio-platform:index:ArtifactStore",
+      name,
+      {
+        tenantId: plan.bucketArgs.tenantId,
+        bucketName: plan.bucketName,
+        publicReadPrefixes: plan.publicReadPrefixes,
+      },
+      opts,
+    );
 
     const provider = args.provider ?? minioProviderOf(opts);
 

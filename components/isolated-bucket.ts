@@ -107,7 +107,13 @@ export class IsolatedBucket extends pulumi.ComponentResource {
 
   constructor(name: string, args: IsolatedBucketArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const plan = validateWithin(`IsolatedBucket "${name}"`, () => planIsolatedBucket(args));
-    super("minio-platform:index:IsolatedBucket", name, {}, opts);
+    // Declared so the policy pack can attribute this bucket and its children to the tenant.
+    super(
+      "minio-platform:index:IsolatedBucket",
+      name,
+      { tenantId: plan.tenantId, bucketName: plan.bucketName },
+      opts,
+    );
 
     const provider = args.provider ?? minioProviderOf(opts);
     const minioOpts = { parent: this, provider };

@@ -131,7 +131,13 @@ export class TenantUser extends pulumi.ComponentResource {
 
   constructor(name: string, args: TenantUserArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const plan = validateWithin(`TenantUser "${name}"`, () => planTenantUser(args));
-    super("minio-platform:index:TenantUser", name, {}, opts);
+    // Declared so the policy pack can attribute this user and its children to the tenant.
+    super(
+      "minio-platform:index:TenantUser",
+      name,
+      { tenantId: args.tenantId, userName: plan.userName },
+      opts,
+    );
 
     const provider = args.provider ?? minioProviderOf(opts);
     const minioOpts = { parent: this, provider };

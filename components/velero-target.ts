@@ -107,7 +107,13 @@ export class VeleroTarget extends pulumi.ComponentResource {
 
   constructor(name: string, args: VeleroTargetArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const plan = validateWithin(`VeleroTarget "${name}"`, () => planVeleroTarget(name, args));
-    super("minio-platform:index:VeleroTarget", name, {}, opts);
+    // Declared so the policy pack can attribute the target's user and bucket to its tenant.
+    super(
+      "minio-platform:index:VeleroTarget",
+      name,
+      { tenantId: plan.bucketArgs.tenantId, bucketName: plan.bucketArgs.bucketName },
+      opts,
+    );
 
     const provider = args.provider ?? minioProviderOf(opts);
     const kubernetesProvider = args.kubernetesProvider ?? kubernetesProviderOf(opts);
