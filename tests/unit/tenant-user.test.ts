@@ -67,7 +67,7 @@ describe("TenantUser", () => {
           },
         },
       ],
-      existingPolicyNames: ["diagnostics"],
+      existingPolicyNames: ["acme-extra"],
       serviceAccounts: [{ name: "app" }],
     });
 
@@ -77,8 +77,8 @@ describe("TenantUser", () => {
       "minio:index/iamPolicy:IamPolicy::acme-policy-user-acme-0",
       "minio:index/iamServiceAccount:IamServiceAccount::acme-sa-app",
       "minio:index/iamUser:IamUser::acme-user",
+      "minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment::acme-attach-acme-extra",
       "minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment::acme-attach-acme-logs-read",
-      "minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment::acme-attach-diagnostics",
       "minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment::acme-attach-user-acme-0",
       "random:index/randomPassword:RandomPassword::acme-secret",
     ]);
@@ -103,9 +103,9 @@ describe("TenantUser", () => {
         '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject"],' +
         '"Resource":["arn:aws:s3:::logs/acme/*"]}]}',
     });
-    expect(run.byName("acme-attach-diagnostics").inputs).toEqual({
+    expect(run.byName("acme-attach-acme-extra").inputs).toEqual({
       userName: "user-acme",
-      policyName: "diagnostics",
+      policyName: "acme-extra",
     });
     expect(run.byName("acme-sa-app").inputs).toEqual({
       targetUser: "user-acme",
@@ -116,7 +116,7 @@ describe("TenantUser", () => {
     expect(run.outputs.userName).toBe("user-acme");
     expect(run.outputs.accessKey).toBe("user-acme");
     expect(run.outputs.secretKey).toBe(mockSecret("acme-secret:{}", 40));
-    expect(run.outputs.policyNames).toEqual(["user-acme-0", "acme-logs-read", "diagnostics"]);
+    expect(run.outputs.policyNames).toEqual(["user-acme-0", "acme-logs-read", "acme-extra"]);
     expect(run.outputs.serviceAccounts).toEqual({
       app: {
         accessKey: run.byName("acme-sa-app").state.accessKey,
@@ -276,10 +276,10 @@ describe("TenantUser", () => {
         "two policies with one name",
         {
           tenantId: "acme",
-          policies: [{ name: "diagnostics", document: readWritePolicy("user-acme-data") }],
-          existingPolicyNames: ["diagnostics"],
+          policies: [{ name: "acme-extra", document: readWritePolicy("user-acme-data") }],
+          existingPolicyNames: ["acme-extra"],
         },
-        'TenantUser "t": existingPolicyNames[0] = "diagnostics": must be unique among the policies',
+        'TenantUser "t": existingPolicyNames[0] = "acme-extra": must be unique among the policies',
       ],
       [
         "a policy name with a comma",
@@ -313,6 +313,23 @@ describe("TenantUser", () => {
       expect((error as Error).message).toBe(message);
       expect(count).toBe(0);
     });
+
+    it.each(["readwrite", "readonly", "writeonly", "diagnostics", "consoleAdmin"])(
+      "MinIO's built-in policy %s",
+      async (builtin) => {
+        const { error, count } = await refused(
+          () =>
+            new TenantUser("t", { tenantId: "acme", existingPolicyNames: ["acme-extra", builtin] }),
+        );
+        expect(error).toBeInstanceOf(InvalidArgumentError);
+        expect((error as Error).message).toBe(
+          `TenantUser "t": existingPolicyNames[1] = "${builtin}": must not be one of MinIO's ` +
+            "built-in policies (readwrite, readonly, writeonly, diagnostics, consoleAdmin), " +
+            "which reach every bucket or administer the server",
+        );
+        expect(count).toBe(0);
+      },
+    );
 
     it("a policy MinIO refuses, naming the policy's position", async () => {
       const { error, count } = await refused(
