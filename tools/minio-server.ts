@@ -95,40 +95,17 @@ export async function startMinio(options: StartMinioOptions = {}): Promise<Minio
 
 /**
  * Starts MinIO in distributed mode: one process per server, all on 127.0.0.1 with their own
- * ports and drive folders, every process told every endpoint.
- *
- * MinIO only reads several pools from arguments that each carry an ellipsis, and ports have no
- * ellipsis; so a single pool lists its endpoints one by one (any server count), while several
- * pools need one server per pool (`http://127.0.0.1:<port>/<dir>/d{1...N}` per pool).
+ * ports and drive folders, every process told every endpoint (see {@link spawnCluster}).
  */
 export async function startMinioCluster(options: StartClusterOptions): Promise<MinioServer> {
-  const args = clusterArgs(options.pools);
   const dataDir = makeDataDir();
   try {
-    const servers = options.pools.reduce((n, p) => n + p.servers, 0);
-    const ports = await freePorts(servers * 2);
-    const apiPorts = ports.slice(0, servers);
-    const endpoints = args.endpoints(apiPorts, dataDir);
     const credentials = newCredentials();
-    const procs = apiPorts.map((port, i) =>
-      spawnServer(
-        port,
-        ports[servers + i],
-        endpoints,
-        credentials,
-        {
-          ...options.env,
-          // A container (/.dockerenv) makes MinIO treat every loopback host as "not yet
-          // resolved" and wait forever; this names the endpoint host that is this process.
-          _MINIO_SERVER_LOCAL: `${LOOPBACK}:${port}`,
-        },
-        dataDir,
-      ),
-    );
+    const { procs, firstPort } = await spawnCluster(options, credentials, dataDir);
     const drives = options.pools.reduce((n, p) => n + p.servers * p.drivesPerServer, 0);
     return await finishStart(
       procs,
-      apiPorts[0],
+      firstPort,
       credentials,
       dataDir,
       drives,
@@ -167,23 +144,7 @@ export async function startExpectingRefusal(
       const volume = path.join(dataDir, `d{1...${n}}`);
       procs = [spawnServer(port, consolePort, [volume], credentials, options.env ?? {}, dataDir)];
     } else {
-      const args = clusterArgs(options.pools);
-      const servers = options.pools.reduce((n, p) => n + p.servers, 0);
-      const ports = await freePorts(servers * 2);
-      const endpoints = args.endpoints(ports.slice(0, servers), dataDir);
-      procs = ports.slice(0, servers).map((port, i) =>
-        spawnServer(
-          port,
-          ports[servers + i],
-          endpoints,
-          credentials,
-          {
-            ...options.env,
-            _MINIO_SERVER_LOCAL: `${LOOPBACK}:${port}`,
-          },
-          dataDir,
-        ),
-      );
+      procs = (await spawnCluster(options, credentials, dataDir)).procs;
     }
     const exitCode = await Promise.race([
       Promise.race(procs.map((p) => p.exited)),
@@ -365,33 +326,69 @@ function makeDataDir(): string {
   return dir;
 }
 
-function clusterArgs(pools: PoolLayout[]): {
-  endpoints: (ports: number[], dataDir: string) => string[];
-} {
+/**
+ * Spawns one process per server of `pools`. MinIO reads several pools only from arguments that
+ * each carry an ellipsis, so:
+ *
+ * - one pool lists every endpoint one by one (`http://127.0.0.1:<port>/<dir>/s<k>/d<n>`);
+ * - several pools of one server each are `http://127.0.0.1:<port>/<dir>/pool<i>/d{1...N}`;
+ * - several pools with several servers use a port range (`:{p...q}`), which expands into the
+ *   same drive paths on every server. Each such process therefore runs in its own mount
+ *   namespace (`unshare -m`, root only) where `<dir>/view` is bind-mounted onto that server's
+ *   own folder, so no two servers share a drive.
+ */
+async function spawnCluster(
+  options: StartClusterOptions,
+  credentials: Credentials,
+  dataDir: string,
+): Promise<{ procs: ServerProcess[]; firstPort: number }> {
+  const pools = options.pools;
   if (pools.length === 0) throw new Error("a cluster needs at least one pool");
-  if (pools.length > 1 && pools.some((p) => p.servers !== 1)) {
-    throw new Error(
-      "several pools are only supported with one server per pool: MinIO reads pools from " +
-        "ellipsis arguments and ports cannot be written as an ellipsis",
+  const servers = pools.reduce((n, p) => n + p.servers, 0);
+  const namespaced = pools.length > 1 && pools.some((p) => p.servers > 1);
+  const apiPorts = namespaced ? await consecutiveFreePorts(servers) : await freePorts(servers);
+  const consolePorts = await freePorts(servers, apiPorts);
+
+  let endpoints: string[];
+  if (pools.length === 1) {
+    endpoints = apiPorts.flatMap((port, k) =>
+      Array.from(
+        { length: pools[0].drivesPerServer },
+        (_, d) => `http://${LOOPBACK}:${port}${path.join(dataDir, `s${k}`, `d${d + 1}`)}`,
+      ),
     );
+  } else {
+    let next = 0;
+    endpoints = pools.map((pool, i) => {
+      const first = apiPorts[next];
+      const last = apiPorts[next + pool.servers - 1];
+      next += pool.servers;
+      const port = pool.servers > 1 ? `{${first}...${last}}` : `${first}`;
+      const root = namespaced ? path.join(dataDir, "view") : dataDir;
+      return `http://${LOOPBACK}:${port}${path.join(root, `pool${i}`, `d{1...${pool.drivesPerServer}}`)}`;
+    });
   }
-  return {
-    endpoints(ports, dataDir) {
-      if (pools.length === 1) {
-        const out: string[] = [];
-        ports.forEach((port, s) => {
-          for (let d = 1; d <= pools[0].drivesPerServer; d++) {
-            out.push(`http://${LOOPBACK}:${port}${path.join(dataDir, `s${s}`, `d${d}`)}`);
-          }
-        });
-        return out;
-      }
-      return pools.map((pool, i) => {
-        const dir = path.join(dataDir, `pool${i}`, `d{1...${pool.drivesPerServer}}`);
-        return `http://${LOOPBACK}:${ports[i]}${dir}`;
-      });
-    },
-  };
+
+  if (namespaced) fs.mkdirSync(path.join(dataDir, "view"));
+  const procs = apiPorts.map((port, k) => {
+    const own = path.join(dataDir, `s${k}`);
+    fs.mkdirSync(own, { recursive: true });
+    return spawnServer(
+      port,
+      consolePorts[k],
+      endpoints,
+      credentials,
+      {
+        ...options.env,
+        // A container (/.dockerenv) makes MinIO treat every loopback host as "not yet
+        // resolved" and wait forever; this names the endpoint host that is this process.
+        _MINIO_SERVER_LOCAL: `${LOOPBACK}:${port}`,
+      },
+      dataDir,
+      namespaced ? { source: own, target: path.join(dataDir, "view") } : undefined,
+    );
+  });
+  return { procs, firstPort: apiPorts[0] };
 }
 
 function spawnServer(
@@ -401,6 +398,7 @@ function spawnServer(
   credentials: Credentials,
   extraEnv: Record<string, string>,
   dataDir: string,
+  bind?: { source: string; target: string },
 ): ServerProcess {
   const env: NodeJS.ProcessEnv = {
     ...stripMinioEnv(process.env),
@@ -422,7 +420,26 @@ function spawnServer(
     `${LOOPBACK}:${consolePort}`,
     ...volumes,
   ];
-  const child = spawn(binaryPath("minio"), args, {
+  // With a bind, `unshare` and `sh` both exec, so the child's pid ends up being minio's.
+  const [command, commandArgs] = bind
+    ? [
+        "unshare",
+        [
+          "--mount",
+          "--propagation",
+          "private",
+          "sh",
+          "-c",
+          'src="$1"; dst="$2"; shift 2; mount --bind "$src" "$dst" && exec "$@"',
+          "sh",
+          bind.source,
+          bind.target,
+          binaryPath("minio"),
+          ...args,
+        ],
+      ]
+    : [binaryPath("minio"), args];
+  const child = spawn(command, commandArgs, {
     env,
     cwd: dataDir,
     stdio: ["ignore", "pipe", "pipe"],
@@ -548,22 +565,46 @@ function stripMinioEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return out;
 }
 
-/** Ports the OS says are free on the loopback address right now. */
-async function freePorts(count: number): Promise<number[]> {
+/** Ports the OS says are free on the loopback address right now, none of `exclude`. */
+async function freePorts(count: number, exclude: readonly number[] = []): Promise<number[]> {
   const servers: net.Server[] = [];
+  const ports: number[] = [];
   try {
-    for (let i = 0; i < count; i++) {
-      const server = net.createServer();
-      await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(0, LOOPBACK, resolve);
-      });
+    while (ports.length < count) {
+      const server = await listen(0);
       servers.push(server);
+      const port = (server.address() as net.AddressInfo).port;
+      if (!exclude.includes(port)) ports.push(port);
     }
-    return servers.map((s) => (s.address() as net.AddressInfo).port);
+    return ports;
   } finally {
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   }
+}
+
+/** `count` free ports in a row (for a `{p...q}` range), all with five digits. */
+async function consecutiveFreePorts(count: number): Promise<number[]> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * (60000 - 20000 - count));
+    const servers: net.Server[] = [];
+    try {
+      for (let i = 0; i < count; i++) servers.push(await listen(base + i));
+      return servers.map((_, i) => base + i);
+    } catch {
+      // One of them is taken; try another range.
+    } finally {
+      await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    }
+  }
+  throw new Error(`found no ${count} consecutive free ports on ${LOOPBACK}`);
+}
+
+function listen(port: number): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(port, LOOPBACK, () => resolve(server));
+  });
 }
 
 function httpStatus(url: string): Promise<number> {

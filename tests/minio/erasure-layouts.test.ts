@@ -36,6 +36,13 @@ const ACCEPTED: Layout[] = [
     ],
   },
   { title: "1 server x 8 drives at EC:2", pools: [{ servers: 1, drivesPerServer: 8 }], parity: 2 },
+  {
+    title: "two pools of 2 servers x 2 drives",
+    pools: [
+      { servers: 2, drivesPerServer: 2 },
+      { servers: 2, drivesPerServer: 2 },
+    ],
+  },
 ];
 
 /** What a plan says MinIO must report, in the shape of `mc admin info`'s backend. */
@@ -89,6 +96,7 @@ describe("erasure layouts: planErasure agrees with MinIO", () => {
       { setSize: 6, parity: 3, setsPerPool: [1] },
       { setSize: 4, parity: 2, setsPerPool: [1, 1] },
       { setSize: 8, parity: 2, setsPerPool: [1], storageClass: "EC:2" },
+      { setSize: 4, parity: 2, setsPerPool: [1, 1], totalDrives: 8 },
     ]);
   });
 
