@@ -3,6 +3,7 @@
  * it, optional service accounts for applications, and optional delivery of the credentials as
  * a Kubernetes Secret.
  */
+import { createHash } from "crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as minio from "@pulumi/minio";
 import * as pulumi from "@pulumi/pulumi";
@@ -62,7 +63,9 @@ export interface TenantUserArgs {
    */
   userName?: string;
   /**
-   * Policies to create and attach. A bare document is named `<userName>-<index>`; give a
+   * Policies to create and attach. A bare document is named `<userName>-<hash>`, the first 8
+   * hex digits of the SHA-256 of its canonical JSON, so adding or removing one policy never
+   * renames another; give a
    * {@link NamedTenantPolicy} to choose the name. Each one is checked against the policies
    * MinIO refuses before anything is registered. Default: none.
    */
@@ -302,11 +305,14 @@ export function planTenantUser(args: TenantUserArgs): TenantUserPlan {
   const policies = listOf(args.policies, "policies").map((entry, index) => {
     const argument = `policies[${index}]`;
     const named = isNamedPolicy(entry);
-    const policyName = named ? entry.name : `${userName}-${index}`;
     const document = named ? entry.document : entry;
-    claim(policyName, named ? `${argument}.name` : argument);
+    if (named) claim(entry.name, `${argument}.name`);
     validateUserPolicy(document, named ? `${argument}.document` : argument);
-    return { name: policyName, json: policyJson(document) };
+    const json = policyJson(document);
+    // Named by content rather than position: removing policies[0] must not rename (and so
+    // delete and recreate) every policy after it.
+    const policyName = named ? entry.name : claim(`${userName}-${contentHash(json)}`, argument);
+    return { name: policyName, json };
   });
 
   const existingPolicyNames = listOf(args.existingPolicyNames, "existingPolicyNames").map(
@@ -435,6 +441,11 @@ export function kubernetesProviderOf(
   opts: pulumi.ComponentResourceOptions,
 ): k8s.Provider | undefined {
   return opts.provider && k8s.Provider.isInstance(opts.provider) ? opts.provider : undefined;
+}
+
+/** The first 8 hex digits of the SHA-256 of `text`: short, and stable for the same policy. */
+function contentHash(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 8);
 }
 
 function isNamedPolicy(entry: NamedTenantPolicy | PolicyDocument): entry is NamedTenantPolicy {

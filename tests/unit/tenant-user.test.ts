@@ -1,7 +1,7 @@
 import * as minio from "@pulumi/minio";
 import * as pulumi from "@pulumi/pulumi";
 import { InvalidArgumentError } from "../../components/errors";
-import { readWritePolicy } from "../../components/iam";
+import { readOnlyPolicy, readWritePolicy } from "../../components/iam";
 import { TenantUser, type TenantUserArgs } from "../../components/tenant-user";
 import { mockSecret, runWithMocks, type RecordedResource } from "../../tools/mock-runtime";
 
@@ -74,12 +74,12 @@ describe("TenantUser", () => {
     expect(names(run.resources)).toEqual([
       "minio-platform:index:TenantUser::acme",
       "minio:index/iamPolicy:IamPolicy::acme-policy-acme-logs-read",
-      "minio:index/iamPolicy:IamPolicy::acme-policy-user-acme-0",
+      "minio:index/iamPolicy:IamPolicy::acme-policy-user-acme-c932c2e7",
       "minio:index/iamServiceAccount:IamServiceAccount::acme-sa-app",
       "minio:index/iamUser:IamUser::acme-user",
       "minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment::acme-attach-acme-extra",
       "minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment::acme-attach-acme-logs-read",
-      "minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment::acme-attach-user-acme-0",
+      "minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment::acme-attach-user-acme-c932c2e7",
       "random:index/randomPassword:RandomPassword::acme-secret",
     ]);
     const component = run.byName("acme");
@@ -116,7 +116,7 @@ describe("TenantUser", () => {
     expect(run.outputs.userName).toBe("user-acme");
     expect(run.outputs.accessKey).toBe("user-acme");
     expect(run.outputs.secretKey).toBe(mockSecret("acme-secret:{}", 40));
-    expect(run.outputs.policyNames).toEqual(["user-acme-0", "acme-logs-read", "acme-extra"]);
+    expect(run.outputs.policyNames).toEqual(["user-acme-c932c2e7", "acme-logs-read", "acme-extra"]);
     expect(run.outputs.serviceAccounts).toEqual({
       app: {
         accessKey: run.byName("acme-sa-app").state.accessKey,
@@ -182,6 +182,33 @@ describe("TenantUser", () => {
 
     expect(await promised(second.options.get("acme-sa-app")?.replacementTrigger)).toBe("2024-02");
     expect(first.options.get("acme-user")?.replacementTrigger).toBeUndefined();
+  });
+
+  it("names a bare policy by its content, so removing another one leaves it alone", async () => {
+    const readOnlyJson =
+      '{"Version":"2012-10-17","Statement":[{"Sid":"BucketAccess","Effect":"Allow","Action":' +
+      '["s3:GetBucketLocation","s3:ListBucket","s3:ListBucketVersions"],' +
+      '"Resource":["arn:aws:s3:::user-acme-data"]},{"Sid":"ObjectAccess","Effect":"Allow",' +
+      '"Action":["s3:GetObject","s3:GetObjectTagging","s3:GetObjectVersion"],' +
+      '"Resource":["arn:aws:s3:::user-acme-data/*"]}]}';
+    const both = await build({
+      tenantId: "acme",
+      policies: [readWritePolicy("user-acme-data"), readOnlyPolicy("user-acme-data")],
+    });
+    const second = await build({ tenantId: "acme", policies: [readOnlyPolicy("user-acme-data")] });
+
+    const policies = (run: typeof both) =>
+      run.resources
+        .filter((r) => r.type === "minio:index/iamPolicy:IamPolicy")
+        .map((r) => [r.name, r.inputs.name, r.inputs.policy]);
+    expect(policies(both)).toEqual([
+      ["acme-policy-user-acme-c932c2e7", "user-acme-c932c2e7", expect.any(String)],
+      ["acme-policy-user-acme-4262af8b", "user-acme-4262af8b", readOnlyJson],
+    ]);
+    expect(policies(second)).toEqual([
+      ["acme-policy-user-acme-4262af8b", "user-acme-4262af8b", readOnlyJson],
+    ]);
+    expect(second.outputs.policyNames).toEqual(["user-acme-4262af8b"]);
   });
 
   it("disables the user and its service accounts", async () => {
@@ -251,8 +278,8 @@ describe("TenantUser", () => {
       });
       for (const child of [
         "acme-user",
-        "acme-policy-user-acme-0",
-        "acme-attach-user-acme-0",
+        "acme-policy-user-acme-c932c2e7",
+        "acme-attach-user-acme-c932c2e7",
         "acme-sa-app",
       ]) {
         expect(options.get(child)?.provider).toBe(provider);
@@ -280,6 +307,14 @@ describe("TenantUser", () => {
           existingPolicyNames: ["acme-extra"],
         },
         'TenantUser "t": existingPolicyNames[0] = "acme-extra": must be unique among the policies',
+      ],
+      [
+        "the same bare policy twice",
+        {
+          tenantId: "acme",
+          policies: [readWritePolicy("user-acme-data"), readWritePolicy("user-acme-data")],
+        },
+        'TenantUser "t": policies[1] = "user-acme-c932c2e7": must be unique among the policies',
       ],
       [
         "a policy name with a comma",
