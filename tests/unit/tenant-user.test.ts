@@ -6,6 +6,9 @@ import { TenantUser, type TenantUserArgs } from "../../components/tenant-user";
 import { mockSecret, runWithMocks, type RecordedResource } from "../../tools/mock-runtime";
 
 const ENDPOINT = "http://127.0.0.1:9000";
+const ROTATION_RULE =
+  'must be 1 to 32 lowercase letters, digits, "." and "-", starting and ending with a letter ' +
+  "or digit (it becomes part of the service accounts' resource names)";
 
 /** Records the resource options of every resource the program registers, by name. */
 function recordOptions(into: Map<string, pulumi.ResourceOptions>): void {
@@ -180,8 +183,48 @@ describe("TenantUser", () => {
     expect(second.byName("acme-user").secretPaths).toEqual(["secret"]);
     expect(second.secretOutputs).toContain("secretKey");
 
-    expect(await promised(second.options.get("acme-sa-app")?.replacementTrigger)).toBe("2024-02");
-    expect(first.options.get("acme-user")?.replacementTrigger).toBeUndefined();
+    // The user itself is updated in place: same logical name, same MinIO name, in both runs.
+    const users = (run: typeof first) =>
+      run.resources
+        .filter((r) => r.type === "minio:index/iamUser:IamUser")
+        .map((r) => [r.name, r.inputs.name]);
+    expect(users(first)).toEqual([["acme-user", "user-acme"]]);
+    expect(users(second)).toEqual([["acme-user", "user-acme"]]);
+
+    // The rotation is part of each service account's logical name, so any Pulumi CLI creates a
+    // new access key and deletes the old one (no reliance on the replacementTrigger option).
+    const accounts = (run: typeof first) =>
+      run.resources
+        .filter((r) => r.type === "minio:index/iamServiceAccount:IamServiceAccount")
+        .map((r) => ({ name: r.name, accessKey: r.state.accessKey, secretKey: r.state.secretKey }));
+    const [before] = accounts(first);
+    const [after] = accounts(second);
+    expect(accounts(first).map((a) => a.name)).toEqual(["acme-sa-app-2024-01"]);
+    expect(accounts(second).map((a) => a.name)).toEqual(["acme-sa-app-2024-02"]);
+    expect(after.accessKey).toMatch(/^[A-Z0-9]{20}$/);
+    expect(after.accessKey).not.toBe(before.accessKey);
+    expect(after.secretKey).not.toBe(before.secretKey);
+    expect(second.outputs.serviceAccounts).toEqual({
+      app: { accessKey: after.accessKey, secretKey: after.secretKey },
+    });
+  });
+
+  it("refuses a rotation value that cannot be part of a resource name", async () => {
+    for (const rotation of ["2024 Q1", "2024/01", "-1", "x".repeat(33)]) {
+      const { error, count } = await refused(
+        () => new TenantUser("t", { tenantId: "acme", rotation }),
+      );
+      expect((error as Error).message).toBe(
+        `TenantUser "t": rotation = ${JSON.stringify(rotation)}: ${ROTATION_RULE}`,
+      );
+      expect(count).toBe(0);
+    }
+    const run = await build({
+      tenantId: "acme",
+      rotation: "v2.1",
+      serviceAccounts: [{ name: "app" }],
+    });
+    expect(run.byName("acme-sa-app-v2.1").inputs.targetUser).toBe("user-acme");
   });
 
   it("names a bare policy by its content, so removing another one leaves it alone", async () => {
@@ -329,7 +372,7 @@ describe("TenantUser", () => {
       [
         "an empty rotation",
         { tenantId: "acme", rotation: "" },
-        'TenantUser "t": rotation = "": must be a non-empty string',
+        `TenantUser "t": rotation = "": ${ROTATION_RULE}`,
       ],
       [
         "an endpoint without a scheme",
@@ -390,8 +433,3 @@ describe("TenantUser", () => {
     });
   });
 });
-
-function promised<T>(value: pulumi.Input<T> | undefined): Promise<T | undefined> {
-  if (value === undefined) return Promise.resolve(undefined);
-  return new Promise((resolve) => pulumi.output(value).apply((v) => resolve(v as T)));
-}
