@@ -150,6 +150,11 @@ describe("ArtifactStore", () => {
         'ArtifactStore "t": endpoint = "minio:9000": must start with "http://" or "https://"',
       ],
       [
+        "an endpoint with a user name and password, which the message never shows",
+        { endpoint: "http://ci:hunter22@127.0.0.1:9000" },
+        'ArtifactStore "t": endpoint = "http://[secret]@127.0.0.1:9000": must not contain a user name or password (it would be copied into Secrets, environments and logs)',
+      ],
+      [
         "a wildcard in a public prefix",
         { endpoint: ENDPOINT, publicReadPrefixes: ["charts/*"] },
         'ArtifactStore "t": publicReadPrefixes[0] = "charts/*": must not contain "*" (wildcards and policy variables widen policies)',
@@ -186,6 +191,7 @@ describe("ArtifactStore", () => {
       });
       expect(error).toBeInstanceOf(InvalidArgumentError);
       expect((error as Error).message).toBe(message);
+      expect((error as Error).message).not.toContain("hunter22");
       expect(run.resources).toHaveLength(0);
     });
   });

@@ -380,6 +380,33 @@ describe("TenantUser", () => {
         'TenantUser "t": kubernetesSecret.endpoint = "127.0.0.1:9000": must start with "http://" or "https://"',
       ],
       [
+        "an endpoint with a user name and password, which the message never shows",
+        {
+          tenantId: "acme",
+          kubernetesSecret: { namespace: "acme", endpoint: "http://admin:hunter22@127.0.0.1:9000" },
+        },
+        'TenantUser "t": kubernetesSecret.endpoint = "http://[secret]@127.0.0.1:9000": must not contain a user name or password (it would be copied into Secrets, environments and logs)',
+      ],
+      [
+        "an endpoint with a password and a space, refused for the password first",
+        {
+          tenantId: "acme",
+          kubernetesSecret: {
+            namespace: "acme",
+            endpoint: "http://admin:hun ter@127.0.0.1:9000/x",
+          },
+        },
+        'TenantUser "t": kubernetesSecret.endpoint = "http://[secret]@127.0.0.1:9000/x": must not contain a user name or password (it would be copied into Secrets, environments and logs)',
+      ],
+      [
+        "a scheme-less endpoint with a user name",
+        {
+          tenantId: "acme",
+          kubernetesSecret: { namespace: "acme", endpoint: "admin@127.0.0.1:9000" },
+        },
+        'TenantUser "t": kubernetesSecret.endpoint = "[secret]@127.0.0.1:9000": must not contain a user name or password (it would be copied into Secrets, environments and logs)',
+      ],
+      [
         "a namespace that is not a DNS label",
         { tenantId: "acme", kubernetesSecret: { namespace: "Team", endpoint: ENDPOINT } },
         'TenantUser "t": kubernetesSecret.namespace = "Team": must be a DNS-1123 label: lowercase letters, digits and hyphens ("T" is not allowed)',
@@ -389,6 +416,8 @@ describe("TenantUser", () => {
       const { error, count } = await refused(() => new TenantUser("t", args));
       expect(error).toBeInstanceOf(InvalidArgumentError);
       expect((error as Error).message).toBe(message);
+      expect((error as Error).message).not.toMatch(/hunter|hun ter|admin/);
+      expect(JSON.stringify((error as InvalidArgumentError).value)).not.toMatch(/hunter|admin/);
       expect(count).toBe(0);
     });
 

@@ -176,6 +176,11 @@ describe("VeleroTarget", () => {
         'VeleroTarget "t": s3Url = "http://minio :9000": must not contain whitespace',
       ],
       [
+        "an s3Url with a user name and password, which the message never shows",
+        { ...BASE, s3Url: "https://velero:hunter22@minio.minio.svc:9000" },
+        'VeleroTarget "t": s3Url = "https://[secret]@minio.minio.svc:9000": must not contain a user name or password (it would be copied into Secrets, environments and logs)',
+      ],
+      [
         "object lock on a deployment that is not erasure coded",
         { ...BASE, objectLock: true, erasureCoded: false },
         'VeleroTarget "t": objectLock = true: needs an erasure-coded deployment (erasureCoded is false)',
@@ -207,6 +212,7 @@ describe("VeleroTarget", () => {
       });
       expect(error).toBeInstanceOf(InvalidArgumentError);
       expect((error as Error).message).toBe(message);
+      expect((error as Error).message).not.toContain("hunter22");
       expect(run.resources).toHaveLength(0);
     });
   });
