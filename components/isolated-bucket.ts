@@ -42,8 +42,8 @@ export interface IsolatedBucketArgs {
   /** The bucket's name, checked against the S3 rules. Default: `user-<tenantId>-data`. */
   bucketName?: string;
   /**
-   * The user granted {@link ownerPolicy} on this bucket. Default: a new TenantUser
-   * `user-<tenantId>` created as a child of this component.
+   * The user granted {@link ownerPolicy} on this bucket; its `tenantId` must be this bucket's.
+   * Default: a new TenantUser `user-<tenantId>` created as a child of this component.
    */
   owner?: TenantUser;
   /**
@@ -224,6 +224,14 @@ export function planIsolatedBucket(args: IsolatedBucketArgs): IsolatedBucketPlan
     args.bucketName === undefined
       ? tenantBucketName(tenantId)
       : validateBucketName(args.bucketName, "bucketName");
+  if (args.owner !== undefined && args.owner.tenantId !== tenantId) {
+    throw new InvalidArgumentError(
+      "owner.tenantId",
+      args.owner.tenantId,
+      `must be the bucket's tenant "${tenantId}" ` +
+        "(a bucket grants read-write only to a user of its own tenant)",
+    );
+  }
 
   for (const flag of ["versioning", "objectLock", "erasureCoded", "allowDestroy"] as const) {
     if (args[flag] !== undefined && typeof args[flag] !== "boolean") {

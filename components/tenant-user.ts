@@ -122,6 +122,11 @@ export const MAX_POLICY_NAME_LENGTH = 128;
 const SECRET_LENGTH = 40;
 
 export class TenantUser extends pulumi.ComponentResource {
+  /**
+   * The tenant this user belongs to, known while the program runs (not an output), so other
+   * components can refuse to grant one tenant's bucket to another tenant's user.
+   */
+  readonly tenantId: string;
   /** The MinIO user name. */
   readonly userName: pulumi.Output<string>;
   /** The access key, which for a MinIO user is its name. */
@@ -145,6 +150,7 @@ export class TenantUser extends pulumi.ComponentResource {
       opts,
     );
 
+    this.tenantId = plan.tenantId;
     const provider = args.provider ?? minioProviderOf(opts);
     const minioOpts = { parent: this, provider };
 
@@ -252,6 +258,7 @@ export class TenantUser extends pulumi.ComponentResource {
     }
 
     this.registerOutputs({
+      tenantId: this.tenantId,
       userName: this.userName,
       accessKey: this.accessKey,
       secretKey: this.secretKey,
@@ -263,6 +270,7 @@ export class TenantUser extends pulumi.ComponentResource {
 }
 
 export interface TenantUserPlan {
+  tenantId: string;
   userName: string;
   disabled: boolean;
   rotation?: string;
@@ -284,7 +292,7 @@ export function planTenantUser(args: TenantUserArgs): TenantUserPlan {
   if (typeof args !== "object" || args === null) {
     throw new InvalidArgumentError("args", args, "must be an object");
   }
-  validateTenantId(args.tenantId, "tenantId");
+  const tenantId = validateTenantId(args.tenantId, "tenantId");
   const userName =
     args.userName === undefined
       ? tenantUserName(args.tenantId)
@@ -384,6 +392,7 @@ export function planTenantUser(args: TenantUserArgs): TenantUserPlan {
   }
 
   return {
+    tenantId,
     userName,
     disabled: args.disabled ?? false,
     rotation: args.rotation,

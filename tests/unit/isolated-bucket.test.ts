@@ -172,6 +172,28 @@ describe("IsolatedBucket", () => {
     });
   });
 
+  it("refuses an owner of another tenant before registering the bucket", async () => {
+    let error: unknown;
+    const run = await runWithMocks(() => {
+      const owner = new TenantUser("globex", { tenantId: "globex" });
+      try {
+        new IsolatedBucket("b", { tenantId: "acme", owner });
+      } catch (err) {
+        error = err;
+      }
+    });
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as Error).message).toBe(
+      'IsolatedBucket "b": owner.tenantId = "globex": must be the bucket\'s tenant "acme" ' +
+        "(a bucket grants read-write only to a user of its own tenant)",
+    );
+    expect(run.resources.map((r) => r.name).sort()).toEqual([
+      "globex",
+      "globex-secret",
+      "globex-user",
+    ]);
+  });
+
   describe("refuses bad arguments before registering anything", () => {
     const cases: [string, IsolatedBucketArgs, string][] = [
       [

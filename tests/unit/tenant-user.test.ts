@@ -25,6 +25,7 @@ async function build(args: TenantUserArgs, name = "acme") {
     const user = new TenantUser(name, args);
     return {
       userName: user.userName,
+      tenantId: user.tenantId,
       accessKey: user.accessKey,
       secretKey: user.secretKey,
       serviceAccounts: user.serviceAccounts,
@@ -117,6 +118,7 @@ describe("TenantUser", () => {
     });
 
     expect(run.outputs.userName).toBe("user-acme");
+    expect(run.outputs.tenantId).toBe("acme");
     expect(run.outputs.accessKey).toBe("user-acme");
     expect(run.outputs.secretKey).toBe(mockSecret("acme-secret:{}", 40));
     expect(run.outputs.policyNames).toEqual(["user-acme-c932c2e7", "acme-logs-read", "acme-extra"]);
