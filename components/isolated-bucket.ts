@@ -5,7 +5,18 @@
 import * as minio from "@pulumi/minio";
 import * as pulumi from "@pulumi/pulumi";
 import { InvalidArgumentError, validateWithin } from "./errors";
-import { policyJson, readWritePolicy, validateUserPolicy, type PolicyDocument } from "./iam";
+import {
+  CI_READER_ACTIONS,
+  CI_WRITER_ACTIONS,
+  READ_ONLY_ACTIONS,
+  READ_WRITE_ACTIONS,
+  VELERO_ACTIONS,
+  parseStatements,
+  policyJson,
+  readWritePolicy,
+  validateUserPolicy,
+  type PolicyDocument,
+} from "./iam";
 import { tenantBucketName, validateBucketName, validatePrefix, validateTenantId } from "./naming";
 import { TenantUser, minioProviderOf, validatePolicyName } from "./tenant-user";
 
@@ -47,8 +58,10 @@ export interface IsolatedBucketArgs {
    */
   owner?: TenantUser;
   /**
-   * The policy the owner gets, which must name only this bucket. Velero targets and artifact
-   * stores narrow it. Default: `readWritePolicy(bucketName)`.
+   * The policy the owner gets, which must name only this bucket and allow only actions of the
+   * library's roles (`READ_WRITE_ACTIONS`, `READ_ONLY_ACTIONS`, `VELERO_ACTIONS`,
+   * `CI_WRITER_ACTIONS`, `CI_READER_ACTIONS`), no wildcards. Velero targets and artifact stores
+   * narrow it. Default: `readWritePolicy(bucketName)`.
    */
   ownerPolicy?: PolicyDocument;
   /** Keep every version of every object. Default: `false` (`true` when `objectLock` is set). */
@@ -90,6 +103,21 @@ export interface BucketCredentials {
 }
 
 const MAX_DAYS = 36500;
+
+/**
+ * What an owner policy may allow: the actions of the library's roles. Anything else on the
+ * owner's own bucket (`s3:*`, `s3:PutBucketPolicy`, `s3:DeleteBucket`, ...) would let one
+ * leaked key make the bucket public, delete it or rewrite its lifecycle.
+ */
+const OWNER_ACTIONS: ReadonlySet<string> = new Set(
+  [
+    READ_WRITE_ACTIONS,
+    READ_ONLY_ACTIONS,
+    VELERO_ACTIONS,
+    CI_WRITER_ACTIONS,
+    CI_READER_ACTIONS,
+  ].flatMap((role) => [...role.bucket, ...role.list, ...role.object]),
+);
 
 export class IsolatedBucket extends pulumi.ComponentResource {
   /** The bucket's name. */
@@ -289,6 +317,19 @@ export function planIsolatedBucket(args: IsolatedBucketArgs): IsolatedBucketPlan
   }
 
   const ownerPolicy = args.ownerPolicy ?? readWritePolicy(bucketName);
+  parseStatements(ownerPolicy, "ownerPolicy").forEach((statement, index) => {
+    // A Deny only takes away, so it may name anything.
+    if (statement.Effect !== "Allow") return;
+    const extra = statement.Action.find((action) => !OWNER_ACTIONS.has(action));
+    if (extra !== undefined) {
+      throw new InvalidArgumentError(
+        `ownerPolicy.Statement[${index}].Action`,
+        extra,
+        "must be one of the actions of the library's roles (read-write, read-only, Velero, " +
+          "CI writer, CI reader), with no wildcards",
+      );
+    }
+  });
   validateUserPolicy(ownerPolicy, "ownerPolicy");
   const ownerPolicyJson = policyJson(ownerPolicy);
   const foreign = foreignBucketIn(ownerPolicyJson, bucketName);

@@ -194,6 +194,58 @@ describe("IsolatedBucket", () => {
     ]);
   });
 
+  it.each([
+    ["s3:*", "arn:aws:s3:::user-acme-data/*"],
+    ["*", "arn:aws:s3:::user-acme-data"],
+    ["s3:PutBucketPolicy", "arn:aws:s3:::user-acme-data"],
+    ["s3:DeleteBucket", "arn:aws:s3:::user-acme-data"],
+    ["s3:Get*", "arn:aws:s3:::user-acme-data/*"],
+  ])("refuses an owner policy that allows %s on its own bucket", async (action, resource) => {
+    const { error, count } = await refused({
+      tenantId: "acme",
+      ownerPolicy: {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: ["s3:GetObject"],
+            Resource: ["arn:aws:s3:::user-acme-data/*"],
+          },
+          { Effect: "Allow", Action: [action], Resource: [resource] },
+        ],
+      },
+    });
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as Error).message).toBe(
+      `IsolatedBucket "b": ownerPolicy.Statement[1].Action = ${JSON.stringify(action)}: must be ` +
+        "one of the actions of the library's roles (read-write, read-only, Velero, CI writer, " +
+        "CI reader), with no wildcards",
+    );
+    expect(count).toBe(0);
+  });
+
+  it("accepts an owner policy made of role actions, with a Deny of anything", async () => {
+    const run = await build({
+      tenantId: "acme",
+      ownerPolicy: {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: ["s3:GetObject", "s3:PutObject"],
+            Resource: ["arn:aws:s3:::user-acme-data/*"],
+          },
+          { Effect: "Deny", Action: ["s3:*"], Resource: ["arn:aws:s3:::user-acme-data/secret/*"] },
+        ],
+      },
+    });
+    expect(run.byName("acme-owner-policy").inputs.policy).toBe(
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject",' +
+        '"s3:PutObject"],"Resource":["arn:aws:s3:::user-acme-data/*"]},{"Effect":"Deny",' +
+        '"Action":["s3:*"],"Resource":["arn:aws:s3:::user-acme-data/secret/*"]}]}',
+    );
+  });
+
   describe("refuses bad arguments before registering anything", () => {
     const cases: [string, IsolatedBucketArgs, string][] = [
       [
