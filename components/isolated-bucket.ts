@@ -69,7 +69,8 @@ export interface IsolatedBucketArgs {
   /**
    * Create the bucket with object locking. MinIO only allows this when the bucket is created,
    * so a later change is a replacement of the bucket, which protection refuses unless
-   * `allowDestroy` is set. Turns versioning on. Default: `false`.
+   * `allowDestroy` is set; with `allowDestroy` the replacement goes ahead and empties the
+   * bucket (a warning is logged on every run). Turns versioning on. Default: `false`.
    */
   objectLock?: boolean;
   /**
@@ -87,9 +88,10 @@ export interface IsolatedBucketArgs {
    */
   encryption?: BucketEncryptionArgs;
   /**
-   * Let Pulumi delete the bucket, even with objects in it. When `false` the bucket is
-   * protected, kept in MinIO if removed from the program, and never force-emptied.
-   * Default: `false`.
+   * Let Pulumi delete the bucket, even with objects in it: the data becomes disposable, also
+   * when a change of `objectLock` replaces the bucket (its objects are deleted with it). When
+   * `false` the bucket is protected, so such a replacement is refused, kept in MinIO if removed
+   * from the program, and never force-emptied. Default: `false`.
    */
   allowDestroy?: boolean;
   /** The MinIO provider for every MinIO child. Default: `opts.provider` when it is a MinIO one. */
@@ -145,6 +147,14 @@ export class IsolatedBucket extends pulumi.ComponentResource {
 
     const provider = args.provider ?? minioProviderOf(opts);
     const minioOpts = { parent: this, provider };
+
+    if (plan.objectLock && plan.allowDestroy) {
+      pulumi.log.warn(
+        `IsolatedBucket "${name}": objectLock with allowDestroy: changing objectLock replaces ` +
+          `the bucket "${plan.bucketName}", and forceDestroy deletes every object in it first`,
+        this,
+      );
+    }
 
     const bucket = new minio.S3Bucket(
       `${name}-bucket`,

@@ -118,6 +118,31 @@ describe("IsolatedBucket", () => {
     expect(run.byName("acme-bucket").inputs.forceDestroy).toBe(true);
   });
 
+  it("keeps an object-locked bucket protected, so a later objectLock change is refused", async () => {
+    const warn = jest.spyOn(pulumi.log, "warn").mockResolvedValue();
+    const run = await build({ tenantId: "acme", objectLock: true });
+    const opts = run.options.get("acme-bucket");
+    expect(opts?.protect).toBe(true);
+    expect(opts?.retainOnDelete).toBe(true);
+    expect(opts?.replaceOnChanges).toEqual(["objectLocking"]);
+    expect(opts?.deleteBeforeReplace).toBe(true);
+    expect(run.byName("acme-bucket").inputs.forceDestroy).toBe(false);
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
+  });
+
+  it("warns that allowDestroy makes an object-locked bucket disposable", async () => {
+    const warn = jest.spyOn(pulumi.log, "warn").mockResolvedValue();
+    const run = await build({ tenantId: "acme", objectLock: true, allowDestroy: true });
+    expect(run.options.get("acme-bucket")?.protect).toBe(false);
+    expect(run.byName("acme-bucket").inputs.forceDestroy).toBe(true);
+    expect(warn.mock.calls.map((call) => call[0])).toEqual([
+      'IsolatedBucket "acme": objectLock with allowDestroy: changing objectLock replaces the ' +
+        'bucket "user-acme-data", and forceDestroy deletes every object in it first',
+    ]);
+    warn.mockRestore();
+  });
+
   it("creates object-locked buckets with versioning on", async () => {
     const run = await build({ tenantId: "acme", objectLock: true });
     expect(run.byName("acme-bucket").inputs.objectLocking).toBe(true);
