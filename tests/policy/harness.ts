@@ -90,7 +90,7 @@ export async function runPack(
         violations.push({
           policy: rule.name,
           enforcementLevel: "advisory",
-          message: `can't run policy '${rule.name}' during preview: ${err.message}`,
+          message: `can't run policy '${rule.name}' during preview: ${(err as Error).message}`,
         });
       }
     };
