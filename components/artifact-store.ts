@@ -15,6 +15,7 @@ import {
 } from "./iam";
 import {
   IsolatedBucket,
+  oldVersionRules,
   planIsolatedBucket,
   type IsolatedBucketArgs,
   type LifecycleRuleArgs,
@@ -58,8 +59,17 @@ export interface ArtifactStoreArgs {
    * this library creates a bucket policy, and each run warns about it. Default: none.
    */
   publicReadPrefixes?: string[];
-  /** Version the bucket (needs an erasure-coded deployment). Default: `false`. */
+  /**
+   * Version the bucket (needs an erasure-coded deployment). Expired and overwritten artifacts
+   * then leave old versions and delete markers behind, so a lifecycle rule expiring both comes
+   * with it. Default: `false`.
+   */
   versioning?: boolean;
+  /**
+   * Days after which non-current versions are deleted when versioning is on, 1 to 36500.
+   * Default: `7`.
+   */
+  noncurrentExpireDays?: number;
   /** Whether the deployment is erasure coded. Default: `true`. */
   erasureCoded?: boolean;
   /** A hard quota in bytes, a whole number from 1 up. Default: no quota. */
@@ -289,6 +299,11 @@ function planArtifactStore(name: string, args: ArtifactStoreArgs): ArtifactStore
     };
     return { name: pipelineName, userArgs };
   });
+
+  // Pipeline rules are named `expire-<pipeline>`, so this id cannot clash with one of them.
+  lifecycleRules.push(
+    ...oldVersionRules("old-versions", args.versioning === true, args.noncurrentExpireDays),
+  );
 
   const publicArgs = args.publicReadPrefixes ?? [];
   if (!Array.isArray(publicArgs)) {

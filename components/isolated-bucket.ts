@@ -450,6 +450,54 @@ export function planLifecycleRules(
   });
 }
 
+/** Days after which {@link oldVersionRules} deletes non-current versions unless told otherwise. */
+export const DEFAULT_NONCURRENT_EXPIRE_DAYS = 7;
+
+/**
+ * The rule that stops a versioned bucket growing forever: there a delete only adds a delete
+ * marker, so the old versions and the markers stay until a rule removes them. Velero targets
+ * and artifact stores add it whenever their bucket keeps versions.
+ *
+ * @param id the rule's id
+ * @param versioning whether the bucket keeps versions; without, there is nothing to expire
+ * @param noncurrentExpireDays days after which non-current versions are deleted, 1 to 36500;
+ *   default {@link DEFAULT_NONCURRENT_EXPIRE_DAYS}; refused when `versioning` is off
+ * @param argument the argument path of `noncurrentExpireDays` in errors; default
+ *   `"noncurrentExpireDays"`
+ * @returns the rule, or no rule for an unversioned bucket
+ */
+export function oldVersionRules(
+  id: string,
+  versioning: boolean,
+  noncurrentExpireDays?: number,
+  argument = "noncurrentExpireDays",
+): LifecycleRuleArgs[] {
+  if (noncurrentExpireDays !== undefined) {
+    if (!versioning) {
+      throw new InvalidArgumentError(
+        argument,
+        noncurrentExpireDays,
+        "needs versioning (an unversioned bucket has no old versions)",
+      );
+    }
+    if (!isWholeNumber(noncurrentExpireDays, 1, MAX_DAYS)) {
+      throw new InvalidArgumentError(
+        argument,
+        noncurrentExpireDays,
+        `must be a whole number of days from 1 to ${MAX_DAYS}`,
+      );
+    }
+  }
+  if (!versioning) return [];
+  return [
+    {
+      id,
+      noncurrentExpireDays: noncurrentExpireDays ?? DEFAULT_NONCURRENT_EXPIRE_DAYS,
+      expireDeleteMarkers: true,
+    },
+  ];
+}
+
 /** The first `arn:aws:s3:::` resource in a policy that is not `bucket` or under `bucket/`. */
 function foreignBucketIn(json: string, bucket: string): string | undefined {
   const doc = JSON.parse(json) as PolicyDocument;

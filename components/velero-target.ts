@@ -10,9 +10,9 @@ import { InvalidArgumentError, validateWithin } from "./errors";
 import { veleroPolicy } from "./iam";
 import {
   IsolatedBucket,
+  oldVersionRules,
   planIsolatedBucket,
   type IsolatedBucketArgs,
-  type LifecycleRuleArgs,
 } from "./isolated-bucket";
 import { mergeLabels, sortKeys } from "./labels";
 import { validateBucketName, validateDnsLabel, validatePrefix, validateTenantId } from "./naming";
@@ -83,8 +83,6 @@ export interface VeleroTargetArgs {
   /** The Kubernetes provider. Default: `opts.provider` when it is a Kubernetes one. */
   kubernetesProvider?: k8s.Provider;
 }
-
-const DEFAULT_NONCURRENT_DAYS = 7;
 
 export class VeleroTarget extends pulumi.ComponentResource {
   /** The bucket's name. */
@@ -255,34 +253,12 @@ function planVeleroTarget(name: string, args: VeleroTargetArgs): VeleroTargetPla
   }
 
   const versioning = (args.versioning ?? false) || (args.objectLock ?? false);
-  if (args.noncurrentExpireDays !== undefined) {
-    const days = args.noncurrentExpireDays as unknown;
-    if (!versioning) {
-      throw new InvalidArgumentError(
-        "noncurrentExpireDays",
-        days,
-        "needs versioning (an unversioned bucket has no old versions)",
-      );
-    }
-    if (typeof days !== "number" || !Number.isSafeInteger(days) || days < 1 || days > 36500) {
-      throw new InvalidArgumentError(
-        "noncurrentExpireDays",
-        days,
-        "must be a whole number of days from 1 to 36500",
-      );
-    }
-  }
-  // Deleting a backup in a versioned bucket only hides it: the old versions and the delete
-  // markers stay until a rule removes them.
-  const lifecycleRules: LifecycleRuleArgs[] = versioning
-    ? [
-        {
-          id: "velero-expire-old-versions",
-          noncurrentExpireDays: args.noncurrentExpireDays ?? DEFAULT_NONCURRENT_DAYS,
-          expireDeleteMarkers: true,
-        },
-      ]
-    : [];
+  // Deleting a backup in a versioned bucket only hides it behind a delete marker.
+  const lifecycleRules = oldVersionRules(
+    "velero-expire-old-versions",
+    versioning,
+    args.noncurrentExpireDays,
+  );
 
   const userArgs: TenantUserArgs = { tenantId, userName, rotation: args.rotation };
   const bucketArgs: IsolatedBucketArgs = {

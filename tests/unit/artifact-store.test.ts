@@ -120,6 +120,35 @@ describe("ArtifactStore", () => {
     expect(run.types).not.toContain(BUCKET_POLICY);
   });
 
+  it("expires old versions and delete markers when the bucket is versioned", async () => {
+    const run = await build({
+      endpoint: ENDPOINT,
+      versioning: true,
+      pipelines: [{ name: "web", expireDays: 30 }],
+    });
+    expect(run.byName("ci-bucket-versioning").inputs.versioningConfiguration).toEqual({
+      status: "Enabled",
+    });
+    expect(run.byName("ci-bucket-lifecycle").inputs.rules).toEqual([
+      { id: "expire-web", status: "Enabled", filter: "web/", expiration: "30d" },
+      {
+        id: "old-versions",
+        status: "Enabled",
+        expiration: "DeleteMarker",
+        noncurrentVersionExpirationDays: 7,
+      },
+    ]);
+    const custom = await build({ endpoint: ENDPOINT, versioning: true, noncurrentExpireDays: 30 });
+    expect(custom.byName("ci-bucket-lifecycle").inputs.rules).toEqual([
+      {
+        id: "old-versions",
+        status: "Enabled",
+        expiration: "DeleteMarker",
+        noncurrentVersionExpirationDays: 30,
+      },
+    ]);
+  });
+
   it("creates exactly one public-read bucket policy for named prefixes, and warns", async () => {
     const warn = jest.spyOn(pulumi.log, "warn").mockResolvedValue();
     const run = await build({ endpoint: ENDPOINT, publicReadPrefixes: ["charts"] });
@@ -173,6 +202,11 @@ describe("ArtifactStore", () => {
         "a pipeline expiry of zero days",
         { endpoint: ENDPOINT, pipelines: [{ name: "web", expireDays: 0 }] },
         'ArtifactStore "t": pipelines[0].expireDays = 0: must be a whole number of days from 1 to 36500',
+      ],
+      [
+        "noncurrent expiry without versioning",
+        { endpoint: ENDPOINT, noncurrentExpireDays: 3 },
+        'ArtifactStore "t": noncurrentExpireDays = 3: needs versioning (an unversioned bucket has no old versions)',
       ],
       [
         "an uppercase bucket name",

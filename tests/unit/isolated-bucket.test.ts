@@ -125,7 +125,7 @@ describe("IsolatedBucket", () => {
     expect(opts?.protect).toBe(true);
     expect(opts?.retainOnDelete).toBe(true);
     expect(opts?.replaceOnChanges).toEqual(["objectLocking"]);
-    expect(opts?.deleteBeforeReplace).toBe(true);
+    expect((opts as pulumi.CustomResourceOptions | undefined)?.deleteBeforeReplace).toBe(true);
     expect(run.byName("acme-bucket").inputs.forceDestroy).toBe(false);
     expect(warn).not.toHaveBeenCalled();
     warn.mockRestore();

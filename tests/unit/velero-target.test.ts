@@ -147,8 +147,38 @@ describe("VeleroTarget", () => {
     ]);
   });
 
+  it("expires old versions after 7 days by default", async () => {
+    const run = await build({ ...BASE, versioning: true });
+    expect(run.byName("prod-bucket-lifecycle").inputs.rules).toEqual([
+      {
+        id: "velero-expire-old-versions",
+        status: "Enabled",
+        expiration: "DeleteMarker",
+        noncurrentVersionExpirationDays: 7,
+      },
+    ]);
+  });
+
+  it("switches versioning on for object lock, with the old-version expiry", async () => {
+    const run = await build({ ...BASE, objectLock: true });
+    expect(run.byName("prod-bucket-bucket").inputs.objectLocking).toBe(true);
+    expect(run.byName("prod-bucket-versioning").inputs).toEqual({
+      bucket: "velero-prod",
+      versioningConfiguration: { status: "Enabled" },
+    });
+    expect(run.byName("prod-bucket-lifecycle").inputs.rules).toEqual([
+      {
+        id: "velero-expire-old-versions",
+        status: "Enabled",
+        expiration: "DeleteMarker",
+        noncurrentVersionExpirationDays: 7,
+      },
+    ]);
+  });
+
   it("protects the backup bucket by default", async () => {
     const run = await build(BASE);
+    expect(run.options.get("prod-bucket-bucket")?.protect).toBe(true);
     expect(run.options.get("prod-bucket-bucket")?.retainOnDelete).toBe(true);
     expect(run.byName("prod-bucket-bucket").inputs.forceDestroy).toBe(false);
   });
@@ -189,6 +219,11 @@ describe("VeleroTarget", () => {
         "noncurrent expiry without versioning",
         { ...BASE, noncurrentExpireDays: 3 },
         'VeleroTarget "t": noncurrentExpireDays = 3: needs versioning (an unversioned bucket has no old versions)',
+      ],
+      [
+        "a fractional noncurrent expiry",
+        { ...BASE, versioning: true, noncurrentExpireDays: 1.5 },
+        'VeleroTarget "t": noncurrentExpireDays = 1.5: must be a whole number of days from 1 to 36500',
       ],
       [
         "a bucket name with an underscore",
