@@ -79,7 +79,14 @@ export interface PolicyResourceLike {
 
 /** Whether a value is unknown until the update. */
 export function isUnknown(value: unknown): value is Unknown {
-  return value === UNKNOWN || (typeof value === "string" && POLICY_UNKNOWNS.has(value));
+  if (value === UNKNOWN) return true;
+  if (typeof value === "string") return POLICY_UNKNOWNS.has(value);
+  // The Pulumi SDK's own stand-in, which the mock runtime records for a preview's unknowns.
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as { __pulumiUnknown?: unknown }).__pulumiUnknown === true
+  );
 }
 
 /** Views of the mock runtime's recorded resources. */

@@ -14,7 +14,7 @@ import {
 } from "@pulumi/policy";
 import { rules } from "../../policy-pack/policies";
 import { Rule } from "../../policy-pack/rules/common";
-import { ResourceView } from "../../policy-pack/rules/resources";
+import { ResourceView, isUnknown } from "../../policy-pack/rules/resources";
 import { RecordedResource } from "../../tools/mock-runtime";
 
 /** The string the engine sends for an unknown value. */
@@ -34,6 +34,16 @@ const notApplicable = (reason?: string): never => {
   throw new Error(`not applicable: ${reason ?? ""}`);
 };
 
+/** Inputs as the engine sends them to a policy pack: every unknown is the engine's string. */
+export function engineForm(value: unknown): unknown {
+  if (isUnknown(value)) return ENGINE_UNKNOWN;
+  if (Array.isArray(value)) return value.map(engineForm);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, engineForm(v)]));
+  }
+  return value;
+}
+
 /** The policy SDK's view of a stack's resources, parents linked. */
 export function policyResources(resources: readonly PackInput[]): PolicyResource[] {
   const out = resources.map(
@@ -42,7 +52,7 @@ export function policyResources(resources: readonly PackInput[]): PolicyResource
         type: r.type,
         name: r.name,
         urn: r.urn,
-        props: unknownCheckingProxy(r.inputs),
+        props: unknownCheckingProxy(engineForm(r.inputs) as Record<string, unknown>),
         opts: {
           protect: false,
           ignoreChanges: [],
