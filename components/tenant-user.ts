@@ -141,7 +141,12 @@ export class TenantUser extends pulumi.ComponentResource {
   readonly secretName?: pulumi.Output<string>;
 
   constructor(name: string, args: TenantUserArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    const plan = validateWithin(`TenantUser "${name}"`, () => planTenantUser(args));
+    const plan = validateWithin(`TenantUser "${name}"`, () => {
+      const planned = planTenantUser(args);
+      // Only the credentials Secret carries the name as a label.
+      if (planned.kubernetesSecret !== undefined) validateLabelValue(name, "name");
+      return planned;
+    });
     // Declared so the policy pack can attribute this user and its children to the tenant.
     super(
       "minio-platform:index:TenantUser",
@@ -297,6 +302,13 @@ export function planTenantUser(args: TenantUserArgs): TenantUserPlan {
     args.userName === undefined
       ? tenantUserName(args.tenantId)
       : validateDnsLabel(args.userName, "userName");
+  if (userName.length < 3) {
+    throw new InvalidArgumentError(
+      "userName",
+      userName,
+      "must be at least 3 characters long (MinIO access keys are 3 or more)",
+    );
+  }
 
   if (args.disabled !== undefined && typeof args.disabled !== "boolean") {
     throw new InvalidArgumentError("disabled", args.disabled, "must be true or false");
@@ -464,6 +476,32 @@ export function validateEndpoint(value: unknown, argument: string): string {
   }
   if (url.hostname === "") return fail("must name a host");
   if (url.search !== "" || url.hash !== "") return fail("must not have a query or fragment");
+  return value;
+}
+
+/**
+ * Checks a Kubernetes label value, such as a component name that becomes the
+ * `app.kubernetes.io/instance` label: at most 63 letters, digits, `-`, `_` and `.`, starting
+ * and ending with a letter or digit. A bad one would only fail when the API server sees it.
+ *
+ * @param value the value to check
+ * @param argument the argument path named in the error
+ * @returns the value, unchanged
+ */
+export function validateLabelValue(value: unknown, argument: string): string {
+  if (
+    typeof value !== "string" ||
+    value.length > 63 ||
+    !/^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/.test(value)
+  ) {
+    throw new InvalidArgumentError(
+      argument,
+      value,
+      'must be a Kubernetes label value: at most 63 letters, digits, "-", "_" and ".", ' +
+        "starting and ending with a letter or digit " +
+        "(it becomes the app.kubernetes.io/instance label)",
+    );
+  }
   return value;
 }
 

@@ -22,6 +22,7 @@ import {
   minioProviderOf,
   planTenantUser,
   validateEndpoint,
+  validateLabelValue,
   type TenantUserArgs,
 } from "./tenant-user";
 
@@ -219,6 +220,7 @@ function planVeleroTarget(name: string, args: VeleroTargetArgs): VeleroTargetPla
   if (typeof args !== "object" || args === null) {
     throw new InvalidArgumentError("args", args, "must be an object");
   }
+  validateLabelValue(name, "name");
   const s3Url = validateEndpoint(args.s3Url, "s3Url");
   const region = args.region as unknown;
   if (typeof region !== "string" || region === "") {

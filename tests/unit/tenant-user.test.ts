@@ -345,6 +345,11 @@ describe("TenantUser", () => {
         'TenantUser "t": userName = "acme*": must be a DNS-1123 label: lowercase letters, digits and hyphens ("*" is not allowed)',
       ],
       [
+        "a user name shorter than a MinIO access key",
+        { tenantId: "acme", userName: "ab" },
+        'TenantUser "t": userName = "ab": must be at least 3 characters long (MinIO access keys are 3 or more)',
+      ],
+      [
         "two policies with one name",
         {
           tenantId: "acme",
@@ -439,6 +444,35 @@ describe("TenantUser", () => {
         expect(count).toBe(0);
       },
     );
+
+    it("a component name that cannot be a label value, when a Secret is labelled with it", async () => {
+      const args = {
+        tenantId: "acme",
+        kubernetesSecret: { namespace: "acme", endpoint: ENDPOINT },
+      };
+      const { error, count } = await refused(() => new TenantUser("Acme Corp!", args));
+      expect((error as Error).message).toBe(
+        `TenantUser "Acme Corp!": name = "Acme Corp!": must be a Kubernetes label value: at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit (it becomes the app.kubernetes.io/instance label)`,
+      );
+      expect(count).toBe(0);
+      const long = await refused(() => new TenantUser("a".repeat(64), args));
+      expect((long.error as InvalidArgumentError).argument).toBe("name");
+      expect(long.count).toBe(0);
+      // Without a Secret the name labels nothing, so Pulumi's own rules are enough.
+      const plain = await build({ tenantId: "acme" }, "Acme Corp!");
+      expect(plain.byName("Acme Corp!-user").inputs.name).toBe("user-acme");
+    });
+
+    it("a component name that is a label value with dots and underscores", async () => {
+      const run = await build(
+        { tenantId: "acme", kubernetesSecret: { namespace: "acme", endpoint: ENDPOINT } },
+        "Acme_Corp.eu",
+      );
+      const metadata = run.byName("Acme_Corp.eu-credentials").inputs.metadata as {
+        labels: Record<string, string>;
+      };
+      expect(metadata.labels["app.kubernetes.io/instance"]).toBe("Acme_Corp.eu");
+    });
 
     it("a policy MinIO refuses, naming the policy's position", async () => {
       const { error, count } = await refused(

@@ -183,6 +183,21 @@ describe("VeleroTarget", () => {
     expect(run.byName("prod-bucket-bucket").inputs.forceDestroy).toBe(false);
   });
 
+  it("refuses a component name that cannot be the instance label", async () => {
+    let error: unknown;
+    const run = await runWithMocks(() => {
+      try {
+        new VeleroTarget("Acme Corp!", { ...BASE, locationName: "acme", tenantId: "velero-acme" });
+      } catch (err) {
+        error = err;
+      }
+    });
+    expect((error as Error).message).toBe(
+      `VeleroTarget "Acme Corp!": name = "Acme Corp!": must be a Kubernetes label value: at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit (it becomes the app.kubernetes.io/instance label)`,
+    );
+    expect(run.resources).toHaveLength(0);
+  });
+
   describe("refuses bad arguments before registering anything", () => {
     const cases: [string, VeleroTargetArgs, string][] = [
       [
@@ -224,6 +239,11 @@ describe("VeleroTarget", () => {
         "a fractional noncurrent expiry",
         { ...BASE, versioning: true, noncurrentExpireDays: 1.5 },
         'VeleroTarget "t": noncurrentExpireDays = 1.5: must be a whole number of days from 1 to 36500',
+      ],
+      [
+        "a user name of two characters",
+        { ...BASE, userName: "vb" },
+        'VeleroTarget "t": userName = "vb": must be at least 3 characters long (MinIO access keys are 3 or more)',
       ],
       [
         "a bucket name with an underscore",
