@@ -32,6 +32,14 @@ export interface RecordedResource {
   readonly state: Record<string, unknown>;
   /** The id the mock assigned. */
   readonly id: string;
+  /**
+   * URNs of the resources the SDK waited for before registering this one: `dependsOn` (a
+   * component expanded to its children) and the resources behind every Output input, as sent
+   * in the RegisterResource request. The parent and the provider are not repeated here.
+   */
+  readonly dependencies: readonly string[];
+  /** URN of the provider resource this one is registered with, when it names one. */
+  readonly provider?: string;
 }
 
 export interface MockRunOptions {
@@ -167,6 +175,7 @@ export function recordingMocks(sink: RecordedResource[]): pulumi.runtime.Mocks {
         secretPaths,
         state,
         id,
+        dependencies: [],
       });
       return { id, state };
     },
@@ -192,6 +201,7 @@ export async function runWithMocks(
     pulumi.runtime.setAllConfig(options.config);
   }
   await pulumi.runtime.setMocks(recordingMocks(recorded), project, stack, options.preview ?? false);
+  const requests = recordRequests();
 
   // Parents and URNs are not part of the mock's arguments; a stack transformation sees every
   // resource's parent as it is constructed, and the resource's URN resolves afterwards.
@@ -220,14 +230,58 @@ export async function runWithMocks(
   const resources = recorded
     .filter((r) => r.type !== "pulumi:pulumi:Stack")
     .map((r) => {
-      const found = byKey.get(`${r.type}::${r.name}`);
-      return { ...r, urn: found?.urn ?? "", parent: found?.parent };
+      const key = `${r.type}::${r.name}`;
+      const found = byKey.get(key);
+      const request = requests.get(key);
+      return {
+        ...r,
+        urn: found?.urn ?? "",
+        parent: found?.parent,
+        dependencies: request?.dependencies ?? [],
+        provider: request?.provider,
+      };
     });
   return {
     resources,
     outputs: (outputs ?? {}) as Record<string, unknown>,
     secretOutputs: secretOutputs.sort(),
   };
+}
+
+interface RequestDependencies {
+  dependencies: string[];
+  provider?: string;
+}
+
+/**
+ * Notes what each RegisterResource request says the resource waits for. The mock monitor is
+ * handed the SDK's own request, so these are the dependencies `pulumi up` would see, not a
+ * reconstruction; the monitor's answer is left untouched.
+ */
+function recordRequests(): Map<string, RequestDependencies> {
+  const seen = new Map<string, RequestDependencies>();
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: RegisterRequest, callback: unknown): unknown;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    const provider = req.getProvider();
+    seen.set(`${req.getType()}::${req.getName()}`, {
+      dependencies: [...new Set(req.getDependenciesList())].sort(),
+      // A provider reference is `<urn>::<id>`.
+      provider: provider ? provider.slice(0, provider.lastIndexOf("::")) : undefined,
+    });
+    return register(req, callback);
+  };
+  return seen;
+}
+
+/** The part of the SDK's RegisterResourceRequest read here. */
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getProvider(): string;
+  getDependenciesList(): string[];
 }
 
 /** Resolves every Output in a stack's outputs, noting which ones are secret. */

@@ -38,4 +38,28 @@ describe("runWithMocks", () => {
     expect(second.resources).toEqual(first.resources);
     expect(second.resources).toHaveLength(3);
   });
+  it("records what each resource waits for: inputs' resources, dependsOn, the provider", async () => {
+    const run = await runWithMocks(() => {
+      const provider = new minio.Provider("p", { minioServer: "127.0.0.1:9000" });
+      const pair = new Pair("gamma");
+      const user = pair.urn.apply(() => "gamma-policy");
+      new minio.IamPolicy("gamma-policy", { name: user, policy: "{}" }, { provider });
+      new minio.IamGroup("gamma-group", { name: "g" }, { provider, dependsOn: [pair] });
+    });
+    const urn = (name: string) => run.resources.find((r) => r.name === name)!.urn;
+    const byName = new Map(run.resources.map((r) => [r.name, r]));
+    // The Pair's own child reads the secret's output, so it waits for it.
+    expect(byName.get("gamma-user")!.dependencies).toEqual([urn("gamma-secret")]);
+    // An output of a component stands for the component, so for every child of it.
+    expect(byName.get("gamma-policy")!.dependencies).toEqual(
+      [urn("gamma-secret"), urn("gamma-user")].sort(),
+    );
+    expect(byName.get("gamma-policy")!.provider).toBe(urn("p"));
+    // dependsOn a component waits for every child of it.
+    expect(byName.get("gamma-group")!.dependencies).toEqual(
+      [urn("gamma-secret"), urn("gamma-user")].sort(),
+    );
+    expect(byName.get("gamma-secret")!.dependencies).toEqual([]);
+    expect(byName.get("gamma-secret")!.provider).toBeUndefined();
+  });
 });
