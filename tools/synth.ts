@@ -13,6 +13,18 @@ import { PlatformConfig } from "../stacks/config";
 import { ENCRYPTED, loadStackConfig } from "../stacks/stack-config";
 import { buildPlatform } from "../stacks/platform";
 import { MockRun, RecordedResource, redactedInputs, runWithMocks } from "./mock-runtime";
+import { analyseAccess } from "../policy-pack/analysis";
+import {
+  PackConfig,
+  RuleResult,
+  accessMatrixHtml,
+  accessMatrixMarkdown,
+  mandatoryCount,
+  ruleSettings,
+  policyReport,
+  runRules,
+} from "../policy-pack/report";
+import { fromRecorded } from "../policy-pack/rules/resources";
 
 export interface SynthResult {
   readonly stack: string;
@@ -20,6 +32,10 @@ export interface SynthResult {
   readonly run: MockRun;
   /** Files written, relative to the output folder, in a stable order. */
   readonly files: string[];
+  /** The policy pack's result per rule, as `policy-report.md` shows it. */
+  readonly policy: RuleResult[];
+  /** Violations of mandatory rules; the command exits non-zero when there is any. */
+  readonly mandatoryViolations: number;
 }
 
 /** Runs the program for `stack` under mocks; no files are written. */
@@ -36,7 +52,11 @@ export async function runStack(stack: string, config = loadStackConfig(stack)): 
 }
 
 /** Synthesises `stack` into `<outRoot>/<stack>/`, replacing what was there. */
-export async function synth(stack: string, outRoot = "out"): Promise<SynthResult> {
+export async function synth(
+  stack: string,
+  outRoot = "out",
+  policyConfig: PackConfig = {},
+): Promise<SynthResult> {
   const config = loadStackConfig(stack);
   const run = await runStack(stack, config);
   const dir = path.join(outRoot, stack);
@@ -58,7 +78,16 @@ export async function synth(stack: string, outRoot = "out"): Promise<SynthResult
   write("outputs.json", JSON.stringify(redactOutputs(run), null, 2));
   write("summary.md", summary(stack, config, resources));
 
-  return { stack, config, run, files: files.sort() };
+  // The policy pack's checks over the same resources, and its access analysis as a matrix.
+  const views = fromRecorded(resources);
+  const policy = runRules(views, policyConfig);
+  const analysis = analyseAccess(views, ruleSettings(policyConfig, "tenant-isolation"));
+  write("access-matrix.md", accessMatrixMarkdown(stack, analysis));
+  write("access-matrix.html", accessMatrixHtml(stack, analysis));
+  write("policy-report.md", policyReport(stack, policy));
+
+  const mandatoryViolations = mandatoryCount(policy);
+  return { stack, config, run, files: files.sort(), policy, mandatoryViolations };
 }
 
 function byUrn(a: RecordedResource, b: RecordedResource): number {
@@ -175,26 +204,46 @@ export function sortDeep(value: unknown): unknown {
   return value;
 }
 
-function parseArgs(argv: string[]): { stack: string; out: string } {
+function parseArgs(argv: string[]): { stack: string; out: string; policyConfig?: string } {
   let stack = "local";
   let out = "out";
+  let policyConfig: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--stack") stack = argv[++i] ?? "";
     else if (arg === "--out") out = argv[++i] ?? "";
-    else throw new InvalidArgumentError("argument", arg, "must be --stack <name> or --out <dir>");
+    else if (arg === "--policy-pack-config") policyConfig = argv[++i] ?? "";
+    else {
+      throw new InvalidArgumentError(
+        "argument",
+        arg,
+        "must be --stack <name>, --out <dir> or --policy-pack-config <file>",
+      );
+    }
   }
-  return { stack, out };
+  return { stack, out, policyConfig };
 }
 
 async function main(): Promise<void> {
-  const { stack, out } = parseArgs(process.argv.slice(2));
-  const result = await synth(stack, out);
+  const { stack, out, policyConfig } = parseArgs(process.argv.slice(2));
+  // The same JSON file `pulumi preview --policy-pack-config` reads.
+  const config =
+    policyConfig === undefined
+      ? {}
+      : (JSON.parse(fs.readFileSync(policyConfig, "utf8")) as PackConfig);
+  const result = await synth(stack, out, config);
   const dir = path.join(out, stack);
   process.stdout.write(
     `synth: stack ${stack}: ${result.run.resources.length} resources planned, ` +
       `${result.files.length} files in ${dir}/ (offline plan; deploy with pulumi up)\n`,
   );
+  if (result.mandatoryViolations > 0) {
+    process.stderr.write(
+      `synth: ${result.mandatoryViolations} mandatory policy violation(s); ` +
+        `see ${path.join(dir, "policy-report.md")}\n`,
+    );
+    process.exitCode = 1;
+  }
 }
 
 if (require.main === module) {
