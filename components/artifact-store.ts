@@ -27,6 +27,8 @@ import {
   minioProviderOf,
   planTenantUser,
   validateEndpoint,
+  validateNonTenantId,
+  validateOutsideTenantNames,
   type TenantUserArgs,
 } from "./tenant-user";
 
@@ -46,11 +48,20 @@ export interface ArtifactStoreArgs {
   endpoint: string;
   /** The region written as `AWS_REGION`. Default: `"us-east-1"` (MinIO's default region). */
   region?: string;
-  /** The tenant id the bucket and users are filed under. Default: `artifacts-<name>`. */
+  /**
+   * The tenant id the bucket and users are filed under; not `user` or `user-...`, which are
+   * kept for tenants' default names. Default: `artifacts-<name>`.
+   */
   tenantId?: string;
-  /** The bucket's name, checked against the S3 rules. Default: `artifacts-<name>`. */
+  /**
+   * The bucket's name, checked against the S3 rules; not starting with `user-`.
+   * Default: `artifacts-<name>`.
+   */
   bucketName?: string;
-  /** Pipelines, each with a writer limited to `<bucket>/<name>/*`. Default: none. */
+  /**
+   * Pipelines, each with a writer `<tenantId>-pipeline-<name>` (user and policy) limited to
+   * `<bucket>/<name>/*`; `owner`, `writer` and `reader` are refused as names. Default: none.
+   */
   pipelines?: ArtifactPipelineArgs[];
   /** The prefix Helm charts are published under; see `validatePrefix`. Default: `"charts"`. */
   chartsPrefix?: string;
@@ -85,6 +96,8 @@ export type JobEnvironment = pulumi.Output<Record<string, string>>;
 
 const DEFAULT_REGION = "us-east-1";
 const DEFAULT_CHARTS_PREFIX = "charts";
+/** Pipeline names that would read as the store's own roles. */
+const RESERVED_PIPELINE_NAMES: readonly string[] = ["owner", "writer", "reader"];
 
 export class ArtifactStore extends pulumi.ComponentResource {
   /** The bucket's name. */
@@ -238,8 +251,11 @@ function planArtifactStore(name: string, args: ArtifactStoreArgs): ArtifactStore
     );
   }
   const derived = `artifacts-${name}`;
-  const tenantId = validateTenantId(args.tenantId ?? derived, "tenantId");
-  const bucketName = validateBucketName(args.bucketName ?? derived, "bucketName");
+  const tenantId = validateNonTenantId(validateTenantId(args.tenantId ?? derived, "tenantId"));
+  const bucketName = validateOutsideTenantNames(
+    validateBucketName(args.bucketName ?? derived, "bucketName"),
+    "bucketName",
+  );
   const chartsPrefix = validatePrefix(args.chartsPrefix ?? DEFAULT_CHARTS_PREFIX, "chartsPrefix");
 
   const pipelineArgs = args.pipelines ?? [];
@@ -262,11 +278,12 @@ function planArtifactStore(name: string, args: ArtifactStoreArgs): ArtifactStore
         `must not be the charts prefix "${chartsPrefix}" (its writer could replace charts)`,
       );
     }
-    if (pipelineName === "writer" || pipelineName === "reader") {
+    if (RESERVED_PIPELINE_NAMES.includes(pipelineName)) {
       throw new InvalidArgumentError(
         `${at}.name`,
         pipelineName,
-        'must not be "writer" or "reader" (the store\'s own users are named so)',
+        'must not be "owner", "writer" or "reader" ' +
+          "(the store's own users and policies are named after them)",
       );
     }
     if (pipeline.expireDays !== undefined) {
@@ -284,7 +301,16 @@ function planArtifactStore(name: string, args: ArtifactStoreArgs): ArtifactStore
         expireDays: pipeline.expireDays,
       });
     }
-    const userName = `${tenantId}-${pipelineName}`;
+    // The `-pipeline-` infix keeps pipeline users and policies apart from the store's own
+    // `-writer`, `-reader` and `-owner` names.
+    const userName = `${tenantId}-pipeline-${pipelineName}`;
+    if (userName === `${bucketName}-owner`) {
+      throw new InvalidArgumentError(
+        `${at}.name`,
+        pipelineName,
+        `gives the policy name "${userName}", which is the bucket owner's policy`,
+      );
+    }
     if (userName.length > 63) {
       throw new InvalidArgumentError(
         `${at}.name`,

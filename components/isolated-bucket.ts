@@ -18,7 +18,12 @@ import {
   type PolicyDocument,
 } from "./iam";
 import { tenantBucketName, validateBucketName, validatePrefix, validateTenantId } from "./naming";
-import { TenantUser, minioProviderOf, validatePolicyName } from "./tenant-user";
+import {
+  TenantUser,
+  minioProviderOf,
+  validateOutsideTenantNames,
+  validatePolicyName,
+} from "./tenant-user";
 
 /** One lifecycle (ILM) rule. At least one of the expiry fields must be set. */
 export interface LifecycleRuleArgs {
@@ -50,7 +55,10 @@ export interface BucketEncryptionArgs {
 export interface IsolatedBucketArgs {
   /** The tenant that owns the bucket; see `validateTenantId`. No default. */
   tenantId: string;
-  /** The bucket's name, checked against the S3 rules. Default: `user-<tenantId>-data`. */
+  /**
+   * The bucket's name, checked against the S3 rules. A name starting with `user-` must be
+   * this tenant's own `user-<tenantId>-data`. Default: `user-<tenantId>-data`.
+   */
   bucketName?: string;
   /**
    * The user granted {@link ownerPolicy} on this bucket; its `tenantId` must be this bucket's.
@@ -261,7 +269,11 @@ export function planIsolatedBucket(args: IsolatedBucketArgs): IsolatedBucketPlan
   const bucketName =
     args.bucketName === undefined
       ? tenantBucketName(tenantId)
-      : validateBucketName(args.bucketName, "bucketName");
+      : validateOutsideTenantNames(
+          validateBucketName(args.bucketName, "bucketName"),
+          "bucketName",
+          tenantBucketName(tenantId),
+        );
   if (args.owner !== undefined && args.owner.tenantId !== tenantId) {
     throw new InvalidArgumentError(
       "owner.tenantId",

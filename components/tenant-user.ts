@@ -58,7 +58,8 @@ export interface TenantUserArgs {
   /** The tenant this user belongs to; see `validateTenantId`. No default. */
   tenantId: string;
   /**
-   * The MinIO user name, which is also the access key; a DNS-1123 label.
+   * The MinIO user name, which is also the access key; a DNS-1123 label of 3 or more
+   * characters. A name starting with `user-` must be this tenant's own `user-<tenantId>`.
    * Default: `tenantUserName(tenantId)`, i.e. `user-<tenantId>`.
    */
   userName?: string;
@@ -301,7 +302,11 @@ export function planTenantUser(args: TenantUserArgs): TenantUserPlan {
   const userName =
     args.userName === undefined
       ? tenantUserName(args.tenantId)
-      : validateDnsLabel(args.userName, "userName");
+      : validateOutsideTenantNames(
+          validateDnsLabel(args.userName, "userName"),
+          "userName",
+          tenantUserName(tenantId),
+        );
   if (userName.length < 3) {
     throw new InvalidArgumentError(
       "userName",
@@ -477,6 +482,53 @@ export function validateEndpoint(value: unknown, argument: string): string {
   if (url.hostname === "") return fail("must name a host");
   if (url.search !== "" || url.hash !== "") return fail("must not have a query or fragment");
   return value;
+}
+
+/** The prefix of every tenant's default names: `user-<tenant>` and `user-<tenant>-data`. */
+export const TENANT_NAME_PREFIX = "user-";
+
+const TENANT_PREFIX_REASON =
+  "the prefix is kept for tenants' default names (user-<tenant>, user-<tenant>-data)";
+
+/**
+ * Keeps a MinIO user or bucket name out of the tenants' names, so no other component can
+ * create (or be granted) a tenant's user, bucket or owner policy.
+ *
+ * @param value the name, already checked as a user or bucket name
+ * @param argument the argument path named in the error
+ * @param own the one name under the prefix that is allowed: the tenant's own default;
+ *   default none
+ * @returns the name, unchanged
+ */
+export function validateOutsideTenantNames(value: string, argument: string, own?: string): string {
+  if (!value.startsWith(TENANT_NAME_PREFIX) || value === own) return value;
+  throw new InvalidArgumentError(
+    argument,
+    value,
+    own === undefined
+      ? `must not start with "${TENANT_NAME_PREFIX}": ${TENANT_PREFIX_REASON}`
+      : `must not start with "${TENANT_NAME_PREFIX}" unless it is "${own}", this tenant's ` +
+          `default: ${TENANT_PREFIX_REASON}`,
+  );
+}
+
+/**
+ * Refuses the tenant id of a component that is not a tenant (a Velero target, an artifact
+ * store) when names derived from it would fall among the tenants' names: `user` or `user-...`.
+ *
+ * @param id the tenant id, already checked by `validateTenantId`
+ * @param argument the argument path named in the error; default `"tenantId"`
+ * @returns the id, unchanged
+ */
+export function validateNonTenantId(id: string, argument = "tenantId"): string {
+  if (id === "user" || id.startsWith(TENANT_NAME_PREFIX)) {
+    throw new InvalidArgumentError(
+      argument,
+      id,
+      `must not be "user" or start with "${TENANT_NAME_PREFIX}": ${TENANT_PREFIX_REASON}`,
+    );
+  }
+  return id;
 }
 
 /**

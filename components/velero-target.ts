@@ -23,6 +23,8 @@ import {
   planTenantUser,
   validateEndpoint,
   validateLabelValue,
+  validateNonTenantId,
+  validateOutsideTenantNames,
   type TenantUserArgs,
 } from "./tenant-user";
 
@@ -43,13 +45,22 @@ export interface VeleroTargetArgs {
    * plugin fails with MissingRegion. No default.
    */
   region: string;
-  /** The bucket's name, checked against the S3 rules. Default: `velero-<name>`. */
+  /**
+   * The bucket's name, checked against the S3 rules; not starting with `user-`, which is kept
+   * for tenants' default names. Default: `velero-<name>`.
+   */
   bucketName?: string;
   /** A key prefix inside the bucket for this location; see `validatePrefix`. Default: none. */
   prefix?: string;
-  /** The tenant id the bucket and user are filed under. Default: `velero-<name>`. */
+  /**
+   * The tenant id the bucket and user are filed under; not `user` or `user-...`.
+   * Default: `velero-<name>`.
+   */
   tenantId?: string;
-  /** The MinIO user Velero authenticates as; a DNS-1123 label. Default: `velero-<name>`. */
+  /**
+   * The MinIO user Velero authenticates as; a DNS-1123 label of 3 or more characters, not
+   * starting with `user-`. Default: `velero-<name>`.
+   */
   userName?: string;
   /** The namespace Velero runs in; a DNS-1123 label. Default: `"velero"`. */
   veleroNamespace?: string;
@@ -238,9 +249,15 @@ function planVeleroTarget(name: string, args: VeleroTargetArgs): VeleroTargetPla
     );
   }
   const derived = `velero-${name}`;
-  const tenantId = validateTenantId(args.tenantId ?? derived, "tenantId");
-  const bucketName = validateBucketName(args.bucketName ?? derived, "bucketName");
-  const userName = validateDnsLabel(args.userName ?? derived, "userName");
+  const tenantId = validateNonTenantId(validateTenantId(args.tenantId ?? derived, "tenantId"));
+  const bucketName = validateOutsideTenantNames(
+    validateBucketName(args.bucketName ?? derived, "bucketName"),
+    "bucketName",
+  );
+  const userName = validateOutsideTenantNames(
+    validateDnsLabel(args.userName ?? derived, "userName"),
+    "userName",
+  );
   const prefix = args.prefix === undefined ? undefined : validatePrefix(args.prefix, "prefix");
   const namespace = validateDnsLabel(args.veleroNamespace ?? "velero", "veleroNamespace");
   const locationName = validateDnsLabel(args.locationName ?? name, "locationName");

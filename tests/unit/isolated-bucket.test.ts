@@ -184,6 +184,11 @@ describe("IsolatedBucket", () => {
     });
   });
 
+  it("accepts the tenant's own default bucket name given explicitly", async () => {
+    const run = await build({ tenantId: "acme", bucketName: "user-acme-data" });
+    expect(run.byName("acme-bucket").inputs.bucket).toBe("user-acme-data");
+  });
+
   it("grants a passed-in owner access and creates no second user", async () => {
     const run = await build({ tenantId: "acme", bucketName: "acme-reports" }, "shared");
     expect(run.types.filter((t) => t === "minio:index/iamUser:IamUser")).toHaveLength(1);
@@ -277,6 +282,11 @@ describe("IsolatedBucket", () => {
         "an underscore in the bucket name",
         { tenantId: "acme", bucketName: "db_wal" },
         'IsolatedBucket "b": bucketName = "db_wal": must not contain underscores',
+      ],
+      [
+        "a bucket name in another tenant's namespace",
+        { tenantId: "acme", bucketName: "user-globex-data" },
+        'IsolatedBucket "b": bucketName = "user-globex-data": must not start with "user-" unless it is "user-acme-data", this tenant\'s default: the prefix is kept for tenants\' default names (user-<tenant>, user-<tenant>-data)',
       ],
       [
         "a bucket name that looks like an IP address",

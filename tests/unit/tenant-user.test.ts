@@ -294,6 +294,11 @@ describe("TenantUser", () => {
     expect(secret.secretPaths).toEqual(["stringData"]);
   });
 
+  it("accepts the tenant's own default name given explicitly", async () => {
+    const run = await build({ tenantId: "acme", userName: "user-acme" });
+    expect(run.byName("acme-user").inputs.name).toBe("user-acme");
+  });
+
   it("leaves S3_BUCKET out when no bucket is given and honours a custom name", async () => {
     const run = await build({
       tenantId: "acme",
@@ -348,6 +353,11 @@ describe("TenantUser", () => {
         "a user name shorter than a MinIO access key",
         { tenantId: "acme", userName: "ab" },
         'TenantUser "t": userName = "ab": must be at least 3 characters long (MinIO access keys are 3 or more)',
+      ],
+      [
+        "a user name in another tenant's namespace",
+        { tenantId: "acme", userName: "user-globex" },
+        'TenantUser "t": userName = "user-globex": must not start with "user-" unless it is "user-acme", this tenant\'s default: the prefix is kept for tenants\' default names (user-<tenant>, user-<tenant>-data)',
       ],
       [
         "two policies with one name",

@@ -246,6 +246,26 @@ describe("VeleroTarget", () => {
         'VeleroTarget "t": userName = "vb": must be at least 3 characters long (MinIO access keys are 3 or more)',
       ],
       [
+        "the tenant id user",
+        { ...BASE, tenantId: "user" },
+        'VeleroTarget "t": tenantId = "user": must not be "user" or start with "user-": the prefix is kept for tenants\' default names (user-<tenant>, user-<tenant>-data)',
+      ],
+      [
+        "a tenant id under user-",
+        { ...BASE, tenantId: "user-acme" },
+        'VeleroTarget "t": tenantId = "user-acme": must not be "user" or start with "user-": the prefix is kept for tenants\' default names (user-<tenant>, user-<tenant>-data)',
+      ],
+      [
+        "a tenant's user name",
+        { ...BASE, userName: "user-acme" },
+        'VeleroTarget "t": userName = "user-acme": must not start with "user-": the prefix is kept for tenants\' default names (user-<tenant>, user-<tenant>-data)',
+      ],
+      [
+        "a tenant's bucket name",
+        { ...BASE, bucketName: "user-acme-data" },
+        'VeleroTarget "t": bucketName = "user-acme-data": must not start with "user-": the prefix is kept for tenants\' default names (user-<tenant>, user-<tenant>-data)',
+      ],
+      [
         "a bucket name with an underscore",
         { ...BASE, bucketName: "velero_backups" },
         'VeleroTarget "t": bucketName = "velero_backups": must not contain underscores',
