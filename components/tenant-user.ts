@@ -438,7 +438,8 @@ export function validatePolicyName(value: unknown, argument: string): string {
   }
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(value)) {
     return fail(
-      'may contain only lowercase letters, digits, ".", "_" and "-", starting with a letter or digit',
+      'may contain only lowercase letters, digits, ".", "_" and "-", ' +
+        "starting with a letter or digit",
     );
   }
   return value;

@@ -136,7 +136,14 @@ export class VeleroTarget extends pulumi.ComponentResource {
     );
 
     const credentialsFile = pulumi.secret(
-      pulumi.interpolate`[default]\naws_access_key_id=${user.accessKey}\naws_secret_access_key=${user.secretKey}\n`,
+      pulumi.concat(
+        "[default]\n",
+        "aws_access_key_id=",
+        user.accessKey,
+        "\naws_secret_access_key=",
+        user.secretKey,
+        "\n",
+      ),
     );
     // A digest of a 40-character random secret reveals nothing, and a plain value lets the
     // annotation show up in diffs, which is the point of it.
