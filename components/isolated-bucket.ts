@@ -17,13 +17,20 @@ import {
   validateUserPolicy,
   type PolicyDocument,
 } from "./iam";
-import { tenantBucketName, validateBucketName, validatePrefix, validateTenantId } from "./naming";
+import {
+  tenantBucketName,
+  tenantUserName,
+  validateBucketName,
+  validatePrefix,
+  validateTenantId,
+} from "./naming";
 import {
   TenantUser,
   minioProviderOf,
   validateOutsideTenantNames,
   validatePolicyName,
 } from "./tenant-user";
+import { SharedTenantAccess } from "./shared-tenant-access";
 
 /** One lifecycle (ILM) rule. At least one of the expiry fields must be set. */
 export interface LifecycleRuleArgs {
@@ -72,6 +79,14 @@ export interface IsolatedBucketArgs {
    * narrow it. Default: `readWritePolicy(bucketName)`.
    */
   ownerPolicy?: PolicyDocument;
+  /**
+   * How the owner gets its access. `"policy"`: a policy of its own ({@link ownerPolicy}),
+   * attached to the owner. A {@link SharedTenantAccess}: the owner joins its group, whose one
+   * `${aws:username}` policy grants each member read-write on the bucket named after the
+   * member; the bucket's name must then be `<owner's user name><bucketSuffix>` and no
+   * `ownerPolicy` may be given. Default: `"policy"`.
+   */
+  ownerAccess?: "policy" | SharedTenantAccess;
   /** Keep every version of every object. Default: `false` (`true` when `objectLock` is set). */
   versioning?: boolean;
   /**
@@ -211,22 +226,34 @@ export class IsolatedBucket extends pulumi.ComponentResource {
     const owner =
       args.owner ??
       new TenantUser(`${name}-owner`, { tenantId: plan.tenantId, provider }, { parent: this });
-    const policy = new minio.IamPolicy(
-      `${name}-owner-policy`,
-      { name: plan.ownerPolicyName, policy: plan.ownerPolicyJson },
-      minioOpts,
-    );
-    const attachment = new minio.IamUserPolicyAttachment(
-      `${name}-owner-attach`,
-      { userName: owner.userName, policyName: policy.name },
-      minioOpts,
-    );
+    let ownerPolicyName: pulumi.Output<string>;
+    if (plan.owner.kind === "shared") {
+      // Membership is one resource per user, so onboarding a tenant changes nothing shared.
+      new minio.IamGroupUserAttachment(
+        `${name}-owner-group`,
+        { groupName: plan.owner.access.groupName, userName: owner.userName },
+        minioOpts,
+      );
+      ownerPolicyName = plan.owner.access.policyName;
+    } else {
+      const policy = new minio.IamPolicy(
+        `${name}-owner-policy`,
+        { name: plan.owner.policyName, policy: plan.owner.policyJson },
+        minioOpts,
+      );
+      const attachment = new minio.IamUserPolicyAttachment(
+        `${name}-owner-attach`,
+        { userName: owner.userName, policyName: policy.name },
+        minioOpts,
+      );
+      ownerPolicyName = attachment.policyName;
+    }
 
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
     this.owner = owner;
     this.ownerUserName = owner.userName;
-    this.ownerPolicyName = attachment.policyName;
+    this.ownerPolicyName = ownerPolicyName;
     this.credentials = pulumi.secret(
       pulumi
         .all([owner.accessKey, owner.secretKey])
@@ -252,8 +279,10 @@ export interface IsolatedBucketPlan {
   lifecycleRules: minio.types.input.IlmPolicyRule[];
   encryption?: BucketEncryptionArgs;
   allowDestroy: boolean;
-  ownerPolicyName: string;
-  ownerPolicyJson: string;
+  /** The owner's own policy, or the shared group it joins. */
+  owner:
+    | { kind: "policy"; policyName: string; policyJson: string }
+    | { kind: "shared"; access: SharedTenantAccess };
 }
 
 /**
@@ -338,6 +367,56 @@ export function planIsolatedBucket(args: IsolatedBucketArgs): IsolatedBucketPlan
     }
   }
 
+  const owner = planOwnerAccess(args, tenantId, bucketName);
+
+  return {
+    tenantId,
+    bucketName,
+    versioning,
+    objectLock,
+    quotaBytes: args.quotaBytes,
+    lifecycleRules,
+    encryption: args.encryption,
+    allowDestroy: args.allowDestroy ?? false,
+    owner,
+  };
+}
+
+/** Checks how the owner is given access: its own policy, or membership of a shared group. */
+function planOwnerAccess(
+  args: IsolatedBucketArgs,
+  tenantId: string,
+  bucketName: string,
+): IsolatedBucketPlan["owner"] {
+  const access = args.ownerAccess ?? "policy";
+  if (access instanceof SharedTenantAccess) {
+    if (args.ownerPolicy !== undefined) {
+      throw new InvalidArgumentError(
+        "ownerPolicy",
+        args.ownerPolicy,
+        "must not be set with a shared ownerAccess (the shared group's policy grants the owner)",
+      );
+    }
+    const ownerUserName = args.owner?.plannedUserName ?? tenantUserName(tenantId);
+    const expected = access.bucketNameFor(ownerUserName);
+    if (bucketName !== expected) {
+      throw new InvalidArgumentError(
+        "bucketName",
+        bucketName,
+        `must be "${expected}" with a shared ownerAccess: its policy grants the owner ` +
+          `"${ownerUserName}" only the bucket named after it`,
+      );
+    }
+    return { kind: "shared", access };
+  }
+  if (access !== "policy") {
+    throw new InvalidArgumentError(
+      "ownerAccess",
+      access,
+      'must be "policy" or a SharedTenantAccess',
+    );
+  }
+
   const ownerPolicy = args.ownerPolicy ?? readWritePolicy(bucketName);
   parseStatements(ownerPolicy, "ownerPolicy").forEach((statement, index) => {
     // A Deny only takes away, so it may name anything.
@@ -364,16 +443,9 @@ export function planIsolatedBucket(args: IsolatedBucketArgs): IsolatedBucketPlan
   }
 
   return {
-    tenantId,
-    bucketName,
-    versioning,
-    objectLock,
-    quotaBytes: args.quotaBytes,
-    lifecycleRules,
-    encryption: args.encryption,
-    allowDestroy: args.allowDestroy ?? false,
-    ownerPolicyName: validatePolicyName(`${bucketName}-owner`, "bucketName"),
-    ownerPolicyJson,
+    kind: "policy",
+    policyName: validatePolicyName(`${bucketName}-owner`, "bucketName"),
+    policyJson: ownerPolicyJson,
   };
 }
 

@@ -130,6 +130,11 @@ export class TenantUser extends pulumi.ComponentResource {
   readonly tenantId: string;
   /** The MinIO user name. */
   readonly userName: pulumi.Output<string>;
+  /**
+   * The MinIO user name, known while the program runs (not an output), so a bucket shared
+   * through a `${aws:username}` policy can check that it is named after its owner.
+   */
+  readonly plannedUserName: string;
   /** The access key, which for a MinIO user is its name. */
   readonly accessKey: pulumi.Output<string>;
   /** The user's secret key (a Pulumi secret). */
@@ -157,6 +162,7 @@ export class TenantUser extends pulumi.ComponentResource {
     );
 
     this.tenantId = plan.tenantId;
+    this.plannedUserName = plan.userName;
     const provider = args.provider ?? minioProviderOf(opts);
     const minioOpts = { parent: this, provider };
 

@@ -8,6 +8,7 @@ import {
   ArtifactStore,
   IsolatedBucket,
   MinioDeployment,
+  SharedTenantAccess,
   TenantUser,
   VeleroTarget,
   readWritePolicy,
@@ -70,6 +71,12 @@ export function buildPlatform(
   const { provider, endpoint, erasureCoded, deployment } = connect(config, secrets);
   const allowDestroy = config.allowDestroy;
 
+  // One group and one policy for every tenant, instead of one policy per tenant.
+  const sharedAccess =
+    config.tenantLayout === "shared-policy"
+      ? new SharedTenantAccess("tenants", { provider })
+      : undefined;
+
   const tenants: Record<string, TenantOutputs> = {};
   for (const tenant of config.tenants) {
     const bucketName = tenantBucketName(tenant.id);
@@ -85,7 +92,9 @@ export function buildPlatform(
       tenantId: tenant.id,
       bucketName,
       owner: user,
-      ownerPolicy: readWritePolicy(bucketName),
+      ...(sharedAccess
+        ? { ownerAccess: sharedAccess }
+        : { ownerPolicy: readWritePolicy(bucketName) }),
       versioning: tenant.versioning,
       objectLock: tenant.objectLock,
       erasureCoded,

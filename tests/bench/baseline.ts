@@ -196,7 +196,7 @@ export function buildBaseline(config: PlatformConfig, secrets: PlatformSecrets):
     for (const pipeline of store.pipelines) {
       const user = userOf(
         `${store.name}-pipeline-${pipeline.name}`,
-        `${tenantId}-${pipeline.name}`,
+        `${tenantId}-pipeline-${pipeline.name}`,
         policyJson(ciWriterPolicy(bucketName, [pipeline.name])),
         opts,
       );
