@@ -95,7 +95,7 @@ export function imageTag(image: string): string | undefined {
 export interface ProductionConfig {
   /** Treat every stack checked with this config as production. Default `false`. */
   production: boolean;
-  /** Values of the minio-platform/environment label that mean production. */
+  /** Values of the minio-platform/environment label that mean production. Default `["prod", "production"]`. */
   productionEnvironments: string[];
 }
 
