@@ -6,16 +6,14 @@
  * names are fixed); a generated stack of 22 tenants, a Velero target and an artifact store
  * goes on the tier's server under names unique to this run.
  */
-import * as pulumi from "@pulumi/pulumi";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { buildPlatform } from "../../stacks/platform";
-import type { PlatformConfig, TenantLayout } from "../../stacks/config";
 import { applyResources, type ApplyReport } from "../../tools/mc-apply";
 import { startMinio, type MinioServer } from "../../tools/minio-server";
-import { runWithMocks, type RecordedResource } from "../../tools/mock-runtime";
+import type { RecordedResource } from "../../tools/mock-runtime";
 import { runStack } from "../../tools/synth";
 import { connectTier, runId, type TierHandle } from "./helpers";
 import { describeDisagreements, Predictor, type Comparison } from "./predict";
+import { generatedConfig, runGenerated } from "./stacks";
 import {
   ANONYMOUS,
   PROBES,
@@ -44,64 +42,6 @@ const KEYED_OPERATIONS: readonly ProbeOperation[] = [
 ];
 
 const id = runId();
-
-/**
- * A generated stack: `tenants` tenants (every second versioned, every fourth with object lock,
- * every third with one access key, every fifth with two, some with quotas), a Velero target
- * writing under `backups/` and an artifact store with two pipelines and a public `charts/`.
- */
-export function generatedConfig(
-  suffix: string,
-  tenants = 22,
-  tenantLayout: TenantLayout = "per-tenant",
-): PlatformConfig {
-  return {
-    environment: `gen-${suffix}`,
-    production: false,
-    minio: {
-      deploy: false,
-      endpoint: "127.0.0.1:9000",
-      ssl: false,
-      erasureCoded: true,
-      adminUser: "platform-admin",
-    },
-    tenantLayout,
-    tenants: Array.from({ length: tenants }, (_, i) => ({
-      id: `g${suffix}-${String(i + 1).padStart(2, "0")}`,
-      versioning: i % 2 === 0 || i % 4 === 3,
-      objectLock: i % 4 === 3,
-      quotaGiB: i % 3 === 1 ? 1 : undefined,
-      serviceAccounts: i % 5 === 4 ? ["app", "batch"] : i % 3 === 0 ? ["app"] : [],
-    })),
-    veleroTargets: [
-      {
-        name: `bk${suffix}`,
-        prefix: "backups",
-        region: "us-east-1",
-        s3Url: "http://127.0.0.1:9000",
-        namespace: "velero",
-        versioning: false,
-      },
-    ],
-    artifactStores: [
-      {
-        name: `ci${suffix}`,
-        pipelines: [{ name: "build", expireDays: 30 }, { name: "release" }],
-        publicReadPrefixes: ["charts"],
-      },
-    ],
-    allowDestroy: true,
-  };
-}
-
-/** The mock run of `config` (an existing MinIO, so no Kubernetes deployment). */
-export async function runGenerated(config: PlatformConfig): Promise<RecordedResource[]> {
-  const run = await runWithMocks(
-    () => ({ ...buildPlatform(config, { adminPassword: pulumi.secret("not-used-offline") }) }),
-    { stack: config.environment, project: "minio-platform" },
-  );
-  return run.resources;
-}
 
 interface Attack {
   /** Every record: the matrix's, then the keyed probes inside granted prefixes. */
