@@ -95,9 +95,32 @@ export async function startMinio(options: StartMinioOptions = {}): Promise<Minio
 
 /**
  * Starts MinIO in distributed mode: one process per server, all on 127.0.0.1 with their own
- * ports and drive folders, every process told every endpoint (see {@link spawnCluster}).
+ * ports and drive folders, every process told every endpoint (see {@link spawnCluster}). A
+ * start that fails on MinIO's concurrent-format race is tried again, at most three times.
  */
 export async function startMinioCluster(options: StartClusterOptions): Promise<MinioServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startClusterOnce(options);
+    } catch (err) {
+      // Processes that format their pools at the same moment can read each other's half
+      // written `pool.bin` and exit; a fresh start on fresh folders is how MinIO's own
+      // operators recover. Any other failure (a refused layout included) is reported at once.
+      const message = (err as Error).message;
+      if (attempt >= CLUSTER_START_ATTEMPTS || !FORMAT_RACE.test(message)) throw err;
+      process.stderr.write(
+        `minio-platform: cluster start hit MinIO's format race (attempt ${attempt}); retrying\n`,
+      );
+    }
+  }
+}
+
+/** How often {@link startMinioCluster} tries a layout that hits {@link FORMAT_RACE}. */
+const CLUSTER_START_ATTEMPTS = 3;
+/** What MinIO prints when concurrently starting processes race on the pool metadata. */
+const FORMAT_RACE = /pool\.bin has incomplete body|saving pool\.bin for pool index \d+ failed/;
+
+async function startClusterOnce(options: StartClusterOptions): Promise<MinioServer> {
   const dataDir = makeDataDir();
   try {
     const credentials = newCredentials();

@@ -4,7 +4,8 @@
  * bucket administration on every bucket, and each answer is compared with the evaluator's
  * prediction for the same request. The shipped `local` stack gets a MinIO of its own (its
  * names are fixed); a generated stack of 22 tenants, a Velero target and an artifact store
- * goes on the tier's server under names unique to this run.
+ * goes on the tier's server under names unique to this run; the same stack in the
+ * shared-policy layout (one group policy with `${aws:username}`) gets a server of its own.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import { applyResources, type ApplyReport } from "../../tools/mc-apply";
@@ -184,8 +185,8 @@ describe("stacks applied to a real MinIO and attacked", () => {
       ]);
       const users = report.principals.filter((p) => p.kind === "user").map((p) => p.accessKey);
       expect(users.sort()).toEqual([
-        "artifacts-ci-gitlab",
-        "artifacts-ci-jenkins",
+        "artifacts-ci-pipeline-gitlab",
+        "artifacts-ci-pipeline-jenkins",
         "artifacts-ci-reader",
         "artifacts-ci-writer",
         "user-acme",
@@ -213,7 +214,7 @@ describe("stacks applied to a real MinIO and attacked", () => {
       expect(reach(records, "user-acme")).toEqual(["user-acme-data"]);
       expect(reach(records, "user-globex")).toEqual(["user-globex-data"]);
       expect(reach(records, "velero-cluster")).toEqual(["velero-cluster"]);
-      expect(reach(records, "artifacts-ci-jenkins")).toEqual(["artifacts-ci"]);
+      expect(reach(records, "artifacts-ci-pipeline-jenkins")).toEqual(["artifacts-ci"]);
       expect(reach(records, ANONYMOUS.name)).toEqual(["artifacts-ci"]);
       const web = report.principals.find((p) => p.kind === "serviceAccount")!.accessKey;
       expect(reach(records, web)).toEqual(["user-acme-data"]);
@@ -259,14 +260,16 @@ describe("stacks applied to a real MinIO and attacked", () => {
     });
 
     it("limits a pipeline writer to its own folder, listing included", () => {
-      const outside = answers(result.records, "artifacts-ci-jenkins", "artifacts-ci");
+      const outside = answers(result.records, "artifacts-ci-pipeline-jenkins", "artifacts-ci");
       expect(outside).toMatchObject({
         GetObject: false,
         PutObject: false,
         ListObjectsV2: false,
         GetBucketLocation: true,
       });
-      expect(answers(result.records, "artifacts-ci-jenkins", "artifacts-ci", "jenkins/")).toEqual({
+      expect(
+        answers(result.records, "artifacts-ci-pipeline-jenkins", "artifacts-ci", "jenkins/"),
+      ).toEqual({
         GetObject: true,
         PutObject: true,
         DeleteObject: true,
@@ -353,6 +356,92 @@ describe("stacks applied to a real MinIO and attacked", () => {
         DeleteObject: false,
         DeleteBucket: false,
         PutBucketPolicy: false,
+      });
+    });
+  });
+
+  // The shared-policy layout's group and policy have fixed names, so it gets a server of its
+  // own rather than sharing the tier's with other stacks.
+  describe("the generated stack in the shared-policy layout, on a MinIO of its own", () => {
+    const config = generatedConfig(id, 22, "shared-policy");
+    let server: MinioServer;
+    let admin: S3Client;
+    let resources: RecordedResource[];
+    let report: ApplyReport;
+    let predictor: Predictor;
+    let result: Attack;
+
+    beforeAll(async () => {
+      server = await startMinio({ drives: 4 });
+      admin = s3Client(server.endpoint, {
+        name: "root",
+        accessKey: server.rootUser,
+        secretKey: server.rootPassword,
+      });
+      resources = await runGenerated(config);
+      report = await applyResources(resources, server.mc);
+      predictor = new Predictor(resources, report);
+    });
+
+    afterAll(async () => {
+      admin?.destroy();
+      await server?.stop();
+    });
+
+    it("stores one tenant policy on the group and one membership per tenant user", () => {
+      const of = (type: string) => resources.filter((r) => r.type === type);
+      const groupPolicies = of("minio:index/iamGroupPolicyAttachment:IamGroupPolicyAttachment");
+      expect(groupPolicies.map((r) => [r.inputs.groupName, r.inputs.policyName])).toEqual([
+        ["tenants", "tenants-own-bucket"],
+      ]);
+      const members = of("minio:index/iamGroupUserAttachment:IamGroupUserAttachment");
+      expect(members.map((r) => r.inputs.userName).sort()).toEqual(
+        config.tenants.map((t) => `user-${t.id}`).sort(),
+      );
+      // No tenant user has a policy of its own: only the store's and Velero's users do.
+      const userPolicies = of("minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment");
+      expect(userPolicies.some((r) => String(r.inputs.userName).startsWith("user-"))).toBe(false);
+      const keys = report.principals.filter((p) => p.kind === "serviceAccount");
+      expect(keys).toHaveLength(15);
+    });
+
+    it("MinIO and the evaluator agree on every request, access keys included", async () => {
+      result = await attack(server.endpoint, admin, predictor, 15_000);
+      add(result.comparison);
+      const { records, comparison } = result;
+      const principals = predictor.probePrincipals().length;
+      expect(principals).toBe(27 + 15 + 1);
+      expect(result.matrix.length).toBe(principals * 24 * PROBES.length);
+      expect(describeDisagreements(comparison.disagreements)).toBe("");
+      expect(comparison.agreements).toBe(records.length);
+      expect(comparison.crossTenant).toEqual([]);
+
+      for (const tenant of config.tenants) {
+        expect(reach(records, `user-${tenant.id}`)).toEqual([`user-${tenant.id}-data`]);
+      }
+      for (const key of report.principals.filter((p) => p.kind === "serviceAccount")) {
+        expect(reach(records, key.accessKey)).toEqual([`${key.parentUser}-data`]);
+      }
+      expect(reach(records, ANONYMOUS.name)).toEqual([`artifacts-ci${id}`]);
+    });
+
+    it("gives a tenant through the group what the per-tenant layout gives it", () => {
+      const tenant = `user-${config.tenants[0].id}`;
+      expect(answers(result.records, tenant, `${tenant}-data`)).toEqual({
+        GetObject: true,
+        PutObject: true,
+        DeleteObject: true,
+        ListObjectsV2: true,
+        GetBucketLocation: true,
+        CreateMultipartUpload: true,
+        UploadPart: true,
+        ListParts: true,
+        AbortMultipartUpload: true,
+        ListMultipartUploads: true,
+        DeleteBucket: false,
+        PutBucketPolicy: false,
+        PutBucketLifecycleConfiguration: false,
+        PutBucketVersioning: false,
       });
     });
   });
