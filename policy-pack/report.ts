@@ -111,25 +111,50 @@ const VERDICT_MARK: Record<Verdict, string> = {
   violation: "VIOLATION",
 };
 
+/**
+ * Above this many buckets the matrix is written as each principal's list of reachable buckets
+ * instead of a grid: a grid of every principal by every bucket grows with the square of the
+ * tenant count (10,000 tenants would be 200 million cells) and is unreadable long before.
+ */
+export const MATRIX_GRID_MAX_BUCKETS = 40;
+
 function cellsByKey(analysis: AccessAnalysis): Map<string, AccessCell> {
   return new Map(analysis.cells.map((c) => [`${c.principal}\u0000${c.bucket}`, c]));
 }
 
-function principalName(analysis: AccessAnalysis, id: string): string {
-  const p = analysis.principals.find((x) => x.id === id);
-  if (!p) return id;
-  return p.kind === "anonymous"
-    ? "anonymous"
-    : p.kind === "serviceAccount"
-      ? `${id} (access key)`
-      : id;
+/** Each principal's cells, in the analysis's order (by principal, then bucket). */
+function cellsByPrincipal(analysis: AccessAnalysis): Map<string, AccessCell[]> {
+  const rows = new Map<string, AccessCell[]>();
+  for (const cell of analysis.cells) {
+    const row = rows.get(cell.principal);
+    if (row) row.push(cell);
+    else rows.set(cell.principal, [cell]);
+  }
+  return rows;
+}
+
+/** How the matrix names each principal: access keys marked, the anonymous caller by role. */
+function principalNames(analysis: AccessAnalysis): Map<string, string> {
+  return new Map(
+    analysis.principals.map((p) => [
+      p.id,
+      p.kind === "anonymous"
+        ? "anonymous"
+        : p.kind === "serviceAccount"
+          ? `${p.id} (access key)`
+          : p.id,
+    ]),
+  );
 }
 
 /** `out/<stack>/access-matrix.md`: principals by buckets, then every allowed action. */
 export function accessMatrixMarkdown(stack: string, analysis: AccessAnalysis): string {
   const buckets = analysis.buckets.map((b) => b.name);
-  const cells = cellsByKey(analysis);
+  const names = principalNames(analysis);
+  const nameOf = (id: string) => names.get(id) ?? id;
   const escape = (s: string) => s.replace(/\|/g, "\\|");
+  const mark = (cell: AccessCell) => `${cell.grants.length} ${VERDICT_MARK[cell.verdict]}`;
+  const grid = buckets.length <= MATRIX_GRID_MAX_BUCKETS;
   const lines = [
     `# Access matrix for stack \`${stack}\``,
     "",
@@ -137,24 +162,38 @@ export function accessMatrixMarkdown(stack: string, analysis: AccessAnalysis): s
     "`components/iam` over every bucket and object action MinIO knows. A cell shows the number",
     "of allowed actions and why it is allowed: `own` (the principal's tenant owns the bucket),",
     "`granted` (a declared cross-tenant grant), `public` (a declared public prefix) or",
-    "`VIOLATION`. An empty cell means no action at all.",
+    grid
+      ? "`VIOLATION`. An empty cell means no action at all."
+      : `\`VIOLATION\`. With ${buckets.length} buckets (more than ${MATRIX_GRID_MAX_BUCKETS}), ` +
+        "each principal lists only the buckets it can reach; any bucket not listed allows it " +
+        "no action at all.",
     "",
-    `| principal | tenant | ${buckets.map(escape).join(" | ")} |`,
-    `| --- | --- | ${buckets.map(() => "---").join(" | ")} |`,
   ];
-  for (const p of analysis.principals) {
-    const row = buckets.map((b) => {
-      const cell = cells.get(`${p.id}\u0000${b}`);
-      return cell ? `${cell.grants.length} ${VERDICT_MARK[cell.verdict]}` : "";
-    });
+  if (grid) {
+    const cells = cellsByKey(analysis);
     lines.push(
-      `| ${escape(principalName(analysis, p.id))} | ${p.tenant ?? ""} | ${row.join(" | ")} |`,
+      `| principal | tenant | ${buckets.map(escape).join(" | ")} |`,
+      `| --- | --- | ${buckets.map(() => "---").join(" | ")} |`,
     );
+    for (const p of analysis.principals) {
+      const row = buckets.map((b) => {
+        const cell = cells.get(`${p.id}\u0000${b}`);
+        return cell ? mark(cell) : "";
+      });
+      lines.push(`| ${escape(nameOf(p.id))} | ${p.tenant ?? ""} | ${row.join(" | ")} |`);
+    }
+  } else {
+    const rows = cellsByPrincipal(analysis);
+    lines.push("| principal | tenant | reaches |", "| --- | --- | --- |");
+    for (const p of analysis.principals) {
+      const reached = (rows.get(p.id) ?? []).map((c) => `${escape(c.bucket)} (${mark(c)})`);
+      lines.push(`| ${escape(nameOf(p.id))} | ${p.tenant ?? ""} | ${reached.join(", ")} |`);
+    }
   }
   lines.push("", "## Allowed actions", "");
   for (const cell of analysis.cells) {
     lines.push(
-      `- **${escape(principalName(analysis, cell.principal))}** on \`${cell.bucket}\` ` +
+      `- **${escape(nameOf(cell.principal))}** on \`${cell.bucket}\` ` +
         `(${VERDICT_MARK[cell.verdict]}): ${cell.grants.map((g) => g.action).join(", ")}`,
     );
   }
@@ -176,25 +215,49 @@ const COLOURS: Record<Verdict, [number, number, number]> = {
 /** `out/<stack>/access-matrix.html`: the same matrix as a self-contained heatmap. */
 export function accessMatrixHtml(stack: string, analysis: AccessAnalysis): string {
   const buckets = analysis.buckets.map((b) => b.name);
-  const cells = cellsByKey(analysis);
-  const most = Math.max(1, ...analysis.cells.map((c) => c.grants.length));
-  const header = buckets.map((b) => `<th class="b"><span>${html(b)}</span></th>`).join("");
-  const rows = analysis.principals.map((p) => {
-    const tds = buckets.map((b) => {
-      const cell = cells.get(`${p.id}\u0000${b}`);
-      if (!cell) return "<td></td>";
-      const [r, g, bl] = COLOURS[cell.verdict];
-      const alpha = (0.25 + (0.75 * cell.grants.length) / most).toFixed(2);
-      const title = `${principalName(analysis, p.id)} on ${b} (${cell.verdict}): ${cell.grants
-        .map((x) => x.action)
-        .join(", ")}`;
-      return (
-        `<td style="background:rgba(${r},${g},${bl},${alpha})" title="${html(title)}">` +
-        `${cell.grants.length}</td>`
-      );
+  const names = principalNames(analysis);
+  const nameOf = (id: string) => names.get(id) ?? id;
+  let most = 1;
+  for (const c of analysis.cells) most = Math.max(most, c.grants.length);
+  const shade = (cell: AccessCell) => {
+    const [r, g, bl] = COLOURS[cell.verdict];
+    const alpha = (0.25 + (0.75 * cell.grants.length) / most).toFixed(2);
+    return `background:rgba(${r},${g},${bl},${alpha})`;
+  };
+  const title = (cell: AccessCell) =>
+    `${nameOf(cell.principal)} on ${cell.bucket} (${cell.verdict}): ${cell.grants
+      .map((x) => x.action)
+      .join(", ")}`;
+  const grid = buckets.length <= MATRIX_GRID_MAX_BUCKETS;
+  const rowHead = (id: string, tenant?: string) =>
+    `<tr><th class="p">${html(nameOf(id))}</th><td class="t">${html(tenant ?? "")}</td>`;
+  let header: string;
+  let rows: string[];
+  if (grid) {
+    const cells = cellsByKey(analysis);
+    header = buckets.map((b) => `<th class="b"><span>${html(b)}</span></th>`).join("");
+    rows = analysis.principals.map((p) => {
+      const tds = buckets.map((b) => {
+        const cell = cells.get(`${p.id}\u0000${b}`);
+        if (!cell) return "<td></td>";
+        return `<td style="${shade(cell)}" title="${html(title(cell))}">${cell.grants.length}</td>`;
+      });
+      return `${rowHead(p.id, p.tenant)}${tds.join("")}</tr>`;
     });
-    return `<tr><th class="p">${html(principalName(analysis, p.id))}</th><td class="t">${html(p.tenant ?? "")}</td>${tds.join("")}</tr>`;
-  });
+  } else {
+    // One chip per reachable bucket: the page grows with what is allowed, not with
+    // principals times buckets.
+    const reached = cellsByPrincipal(analysis);
+    header = "<th>reaches</th>";
+    rows = analysis.principals.map((p) => {
+      const chips = (reached.get(p.id) ?? []).map(
+        (cell) =>
+          `<span class="c" style="${shade(cell)}" title="${html(title(cell))}">` +
+          `${html(cell.bucket)} ${cell.grants.length}</span>`,
+      );
+      return `${rowHead(p.id, p.tenant)}<td class="r">${chips.join(" ")}</td></tr>`;
+    });
+  }
   const legend = (Object.keys(COLOURS) as Verdict[])
     .map((v) => {
       const [r, g, b] = COLOURS[v];
@@ -213,6 +276,7 @@ export function accessMatrixHtml(stack: string, analysis: AccessAnalysis): strin
     "th.p{text-align:left;white-space:nowrap}td.t{color:#555}",
     "th.b{height:140px;vertical-align:bottom}th.b span{writing-mode:vertical-rl;transform:rotate(180deg)}",
     ".k{display:inline-block;width:1em;height:1em;margin:0 .3em 0 1em;vertical-align:middle}",
+    "td.r{text-align:left}.c{display:inline-block;padding:1px 4px;margin:1px;border-radius:3px}",
     "</style></head><body>",
     `<h1>Access matrix: stack ${html(stack)}</h1>`,
     "<p>Number of S3 actions each principal can perform on each bucket, from the MinIO " +

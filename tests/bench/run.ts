@@ -4,10 +4,13 @@
  * its own child process. Prints figures; asserts nothing about time.
  *
  *   npm run bench -- [--sizes 100,1000,5000] [--reps 1] [--shared-sizes 100,1000]
+ *                    [--proof-sizes 10000]
  *
  * `--reps` repeats the program measurements and keeps each one's fastest run (the machine is
  * shared, so the slowest runs mostly measure the neighbours). `--shared-sizes` are the sizes
- * at which the shared-policy layout is measured as well.
+ * at which the shared-policy layout is measured as well. `--proof-sizes` are sizes at which
+ * only the isolation proof and the access matrix are measured (the program runs once, untimed
+ * against no baseline, to make their input); an empty list skips them.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -23,11 +26,17 @@ const HEAP_MB = 16384;
 interface Options {
   sizes: number[];
   sharedSizes: number[];
+  proofSizes: number[];
   reps: number;
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { sizes: [100, 1000, 5000], sharedSizes: [100, 1000], reps: 1 };
+  const options: Options = {
+    sizes: [100, 1000, 5000],
+    sharedSizes: [100, 1000],
+    proofSizes: [10000],
+    reps: 1,
+  };
   for (let i = 0; i < argv.length; i++) {
     const value = argv[++i] ?? "";
     const list = () =>
@@ -37,12 +46,13 @@ function parseOptions(argv: string[]): Options {
         .map(Number);
     if (argv[i - 1] === "--sizes") options.sizes = list();
     else if (argv[i - 1] === "--shared-sizes") options.sharedSizes = list();
+    else if (argv[i - 1] === "--proof-sizes") options.proofSizes = list();
     else if (argv[i - 1] === "--reps") options.reps = Number(value);
     else throw new Error(`unknown argument ${argv[i - 1]}`);
   }
-  const all = [...options.sizes, ...options.sharedSizes, options.reps];
+  const all = [...options.sizes, ...options.sharedSizes, ...options.proofSizes, options.reps];
   if (all.some((n) => !Number.isSafeInteger(n) || n < 1)) {
-    throw new Error("--sizes, --shared-sizes and --reps take whole numbers from 1");
+    throw new Error("--sizes, --shared-sizes, --proof-sizes and --reps take whole numbers from 1");
   }
   return options;
 }
@@ -76,14 +86,20 @@ function best(results: WorkerResult[]): WorkerResult {
   return results.reduce((a, b) => (b.cpuMs < a.cpuMs ? b : a));
 }
 
-interface SizeResult {
+/** The isolation proof and the synth's access matrix over one size's resources. */
+interface AnalysisResult {
+  tenants: number;
+  layout: TenantLayout;
+  proof: WorkerResult;
+  matrix: WorkerResult;
+}
+
+interface SizeResult extends AnalysisResult {
   tenants: number;
   layout: TenantLayout;
   components: WorkerResult;
   baseline: WorkerResult;
   same: { equal: boolean; lines: number; firstDifference?: string };
-  proof: WorkerResult;
-  matrix: WorkerResult;
 }
 
 function compareSignatures(a: string, b: string): SizeResult["same"] {
@@ -123,23 +139,35 @@ function measureSize(tenants: number, layout: TenantLayout, reps: number, dir: s
     );
     progress(`  ${tag}: baseline ${ms(baseline[rep].wallMs)}`);
   }
-  const proof = work("proof", tenants, layout, ["--resources", dump]);
-  const matrix = work("matrix", tenants, layout, ["--resources", dump]);
-  progress(`  ${tag}: proof ${ms(proof.wallMs)}, matrix ${ms(matrix.wallMs)}`);
   const result: SizeResult = {
-    tenants,
-    layout,
+    ...measureAnalysis(tenants, layout, dump),
     components: best(components),
     baseline: best(baseline),
     same: compareSignatures(signatures.components, signatures.baseline),
-    proof,
-    matrix,
   };
-  fs.rmSync(dump, { force: true });
   return result;
 }
 
+/** Times the proof and the matrix over the resources in `dump`, then deletes it. */
+function measureAnalysis(tenants: number, layout: TenantLayout, dump: string): AnalysisResult {
+  const tag = `${layout}-${tenants}`;
+  const proof = work("proof", tenants, layout, ["--resources", dump]);
+  const matrix = work("matrix", tenants, layout, ["--resources", dump]);
+  progress(`  ${tag}: proof ${ms(proof.wallMs)}, matrix ${ms(matrix.wallMs)}`);
+  fs.rmSync(dump, { force: true });
+  return { tenants, layout, proof, matrix };
+}
+
+/** The program once, only for its resources, then the proof and the matrix over them. */
+function measureProofOnly(tenants: number, dir: string): AnalysisResult {
+  const dump = path.join(dir, `proof-${tenants}-resources.json`);
+  const run = work("components", tenants, "per-tenant", ["--dump", dump]);
+  progress(`  per-tenant-${tenants}: components ${ms(run.wallMs)} (input for the proof only)`);
+  return measureAnalysis(tenants, "per-tenant", dump);
+}
+
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} kB`;
 const ms = (value: number) =>
   value >= 10000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(0)} ms`;
 const ratio = (a: number, b: number) => (a / b).toFixed(2);
@@ -163,7 +191,7 @@ function perTenant(results: SizeResult[], pick: (r: SizeResult) => number): stri
   return ((pick(b) - pick(a)) / (b.tenants - a.tenants)).toFixed(2);
 }
 
-function report(results: SizeResult[]): string {
+function report(results: SizeResult[], analyses: AnalysisResult[]): string {
   const out: string[] = [];
   const side = (pick: (w: WorkerResult) => number, show: (v: number) => string) =>
     results.map((r) => {
@@ -233,7 +261,10 @@ function report(results: SizeResult[]): string {
     );
   }
   out.push("");
-  out.push("Access analysis over the component program's resources (evaluator's AccessModel)");
+  out.push(
+    "Policy pack over the component program's resources: the tenant-isolation rule (proof) " +
+      "and the synth's access analysis with its two pages (matrix)",
+  );
   out.push(
     table(
       [
@@ -241,13 +272,14 @@ function report(results: SizeResult[]): string {
         "principals",
         "proof time",
         "proof heap",
-        "breaches",
+        "findings",
         "matrix time",
         "matrix heap",
         "cells",
+        "pages",
         "proof us/principal",
       ],
-      results.map((r) => [
+      analyses.map((r) => [
         `${r.tenants} ${r.layout}`,
         String(r.proof.analysis!.principals),
         ms(r.proof.wallMs),
@@ -256,6 +288,7 @@ function report(results: SizeResult[]): string {
         ms(r.matrix.wallMs),
         mb(r.matrix.peakHeap - r.matrix.heapBefore),
         String(r.matrix.analysis!.cells),
+        kb(r.matrix.analysis!.pageBytes),
         ((r.proof.wallMs * 1000) / r.proof.analysis!.principals).toFixed(0),
       ]),
     ),
@@ -269,6 +302,7 @@ function main(): void {
   const started = Date.now();
   progress(`bench: node ${process.version}, ${os.cpus().length} CPUs, ${mb(os.totalmem())} memory`);
   const results: SizeResult[] = [];
+  const proofOnly: AnalysisResult[] = [];
   try {
     for (const tenants of options.sizes) {
       results.push(measureSize(tenants, "per-tenant", options.reps, dir));
@@ -276,11 +310,17 @@ function main(): void {
     for (const tenants of options.sharedSizes) {
       results.push(measureSize(tenants, "shared-policy", options.reps, dir));
     }
+    for (const tenants of options.proofSizes) proofOnly.push(measureProofOnly(tenants, dir));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  process.stdout.write(`${report(results)}\n\nbench: ${ms(Date.now() - started)} in all\n`);
-  if (results.some((r) => !r.same.equal)) process.exitCode = 1;
+  const analyses = [...results, ...proofOnly].sort(
+    (a, b) => a.layout.localeCompare(b.layout) || a.tenants - b.tenants,
+  );
+  const text = report(results, analyses);
+  process.stdout.write(`${text}\n\nbench: ${ms(Date.now() - started)} in all\n`);
+  const breached = analyses.some((r) => r.proof.analysis!.breaches > 0);
+  if (results.some((r) => !r.same.equal) || breached) process.exitCode = 1;
 }
 
 main();

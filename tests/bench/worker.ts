@@ -8,7 +8,9 @@
  * `components` and `baseline` time one run of the program under the mock runtime; after the
  * clock stops, `--signature` writes its resources and outputs as comparable lines and `--dump`
  * writes the recorded resources as JSON. `proof` and `matrix` load such a dump (`--resources`,
- * untimed) and time the analysis over it. Prints one `BENCH <json>` line.
+ * untimed) and time the policy pack's own code over it: `proof` the `tenant-isolation` rule as
+ * a preview runs it, `matrix` the analysis and the two pages the synth writes. Prints one
+ * `BENCH <json>` line.
  */
 import * as fs from "fs";
 import * as v8 from "v8";
@@ -16,7 +18,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { TenantLayout } from "../../stacks/config";
 import { buildPlatform } from "../../stacks/platform";
 import { runWithMocks, type MockRun, type RecordedResource } from "../../tools/mock-runtime";
-import { accessInputs, accessMatrix, proveIsolation } from "./access";
+import { analyseAccess } from "../../policy-pack/analysis";
+import { accessMatrixHtml, accessMatrixMarkdown } from "../../policy-pack/report";
+import { fromRecorded } from "../../policy-pack/rules/resources";
+import { tenantIsolation } from "../../policy-pack/rules/tenants";
 import { buildBaseline } from "./baseline";
 import { benchConfig, benchSecrets } from "./fixture";
 import { countResources, dependencyDepth, resourceSignature, stableJson } from "./graph";
@@ -46,8 +51,11 @@ export interface WorkerResult {
   heapAfter: number;
   counts?: ReturnType<typeof countResources>;
   depth?: ReturnType<typeof dependencyDepth>;
-  /** Proof and matrix: principals examined and what they found. */
-  analysis?: { principals: number; breaches: number; cells: number };
+  /**
+   * Proof and matrix: principals examined, the rule's findings, the matrix's non-empty cells
+   * and the size of the two pages it writes.
+   */
+  analysis?: { principals: number; breaches: number; cells: number; pageBytes: number };
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -132,13 +140,22 @@ async function main(): Promise<void> {
     if (!resourcesFile) throw new Error(`${mode} needs --resources <file> from a components run`);
     const resources = JSON.parse(fs.readFileSync(resourcesFile, "utf8")) as RecordedResource[];
     const analysis = await measured(async () => {
-      const inputs = accessInputs(resources);
+      // From the recorded resources on, as the pack sees a stack: read it, then decide.
+      const views = fromRecorded(resources);
       if (mode === "proof") {
-        const proof = proveIsolation(inputs);
-        return { principals: proof.checked, breaches: proof.breaches.length, cells: 0 };
+        const findings = tenantIsolation.check(views, tenantIsolation.defaults);
+        return { principals: principalCount(resources), breaches: findings.length, cells: 0 };
       }
-      const matrix = accessMatrix(inputs);
-      return { principals: inputs.subjects.length, breaches: 0, cells: matrix.cells.length };
+      const access = analyseAccess(views);
+      const pages =
+        Buffer.byteLength(accessMatrixMarkdown("bench", access)) +
+        Buffer.byteLength(accessMatrixHtml("bench", access));
+      return {
+        principals: access.principals.length,
+        breaches: 0,
+        cells: access.cells.length,
+        pageBytes: pages,
+      };
     });
     result = {
       mode,
@@ -151,10 +168,20 @@ async function main(): Promise<void> {
       peakHeap: analysis.peakHeap,
       heapBefore: analysis.heapBefore,
       heapAfter: analysis.heapAfter,
-      analysis: analysis.value,
+      analysis: { pageBytes: 0, ...analysis.value },
     };
   }
   process.stdout.write(`BENCH ${JSON.stringify(result)}\n`);
+}
+
+/** Every principal the proof examines: each user, each access key and the anonymous caller. */
+function principalCount(resources: readonly RecordedResource[]): number {
+  const signing = resources.filter(
+    (r) =>
+      r.type === "minio:index/iamUser:IamUser" ||
+      r.type === "minio:index/iamServiceAccount:IamServiceAccount",
+  );
+  return signing.length + 1;
 }
 
 /** The resources and outputs a run produced, one comparable line each, for the equivalence check. */

@@ -6,6 +6,13 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import type { ActionGrant } from "../../components/iam";
+import type { AccessAnalysis, PrincipalEntry } from "../../policy-pack/analysis";
+import {
+  MATRIX_GRID_MAX_BUCKETS,
+  accessMatrixHtml,
+  accessMatrixMarkdown,
+} from "../../policy-pack/report";
 import { synth } from "../../tools/synth";
 
 jest.setTimeout(180_000);
@@ -97,5 +104,58 @@ describe("synth with the policy pack", () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("access matrix of a large stack", () => {
+  // 45 tenants: more buckets than MATRIX_GRID_MAX_BUCKETS, so each principal lists its reach.
+  const tenants = Array.from({ length: 45 }, (_, i) => `t${String(i + 1).padStart(2, "0")}`);
+  const grant = (action: string): ActionGrant => ({ action, decidedBy: [], witness: {} });
+  const analysis: AccessAnalysis = {
+    principals: [
+      ...tenants.map((t) => ({ id: `user-${t}`, label: `user-${t}`, kind: "user", tenant: t })),
+      { id: "user-t01/app", label: "app", kind: "serviceAccount", tenant: "t01" },
+      { id: "*", label: "anonymous", kind: "anonymous" },
+    ] as PrincipalEntry[],
+    buckets: tenants.map((t) => ({ name: `user-${t}-data`, tenant: t, urn: `urn:${t}` })),
+    cells: [
+      ...tenants.map((t) => ({
+        principal: `user-${t}`,
+        bucket: `user-${t}-data`,
+        verdict: "own" as const,
+        grants: [grant("s3:GetObject"), grant("s3:PutObject")],
+        violating: [],
+      })),
+      {
+        principal: "user-t01/app",
+        bucket: "user-t01-data",
+        verdict: "own",
+        grants: [grant("s3:GetObject")],
+        violating: [],
+      },
+    ],
+    findings: [],
+  };
+
+  it("lists each principal's reachable buckets instead of a 47 x 45 grid", () => {
+    expect(analysis.buckets.length).toBeGreaterThan(MATRIX_GRID_MAX_BUCKETS);
+    const lines = accessMatrixMarkdown("big", analysis).split("\n");
+    expect(lines).toContain("| principal | tenant | reaches |");
+    expect(lines).toContain("| user-t07 | t07 | user-t07-data (2 own) |");
+    expect(lines).toContain("| user-t01/app (access key) | t01 | user-t01-data (1 own) |");
+    expect(lines).toContain("| anonymous |  |  |");
+    expect(lines.filter((l) => l.startsWith("| "))).toHaveLength(2 + 47);
+    expect(lines).toContain("- **user-t45** on `user-t45-data` (own): s3:GetObject, s3:PutObject");
+  });
+
+  it("writes the heatmap as one chip per reachable bucket", () => {
+    const page = accessMatrixHtml("big", analysis);
+    expect(page).toContain("<th>reaches</th>");
+    expect(page.match(/<span class="c" /g)).toHaveLength(46);
+    expect(page).not.toContain('<th class="b">');
+    expect(page).toContain(
+      '<span class="c" style="background:rgba(37,99,235,1.00)" ' +
+        'title="user-t07 on user-t07-data (own): s3:GetObject, s3:PutObject">user-t07-data 2</span>',
+    );
   });
 });

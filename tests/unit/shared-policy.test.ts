@@ -8,7 +8,8 @@ import {
 import { TenantUser } from "../../components/tenant-user";
 import { buildPlatform } from "../../stacks/platform";
 import { runWithMocks, type RecordedResource } from "../../tools/mock-runtime";
-import { accessInputs, proveIsolation } from "../bench/access";
+import { analyseAccess, readInventory } from "../../policy-pack/analysis";
+import { StackIndex, fromRecorded } from "../../policy-pack/rules/resources";
 import { benchConfig, benchSecrets } from "../bench/fixture";
 import { countResources, dependencyDepth } from "../bench/graph";
 
@@ -234,10 +235,14 @@ describe('the platform with tenantLayout "shared-policy"', () => {
 
   it("keeps every tenant, and its access key, to its own bucket", async () => {
     const run = await platform(4, "shared-policy");
-    const inputs = accessInputs(run.resources);
-    expect(proveIsolation(inputs)).toEqual({ checked: 1 + 4 * 2 + 4, breaches: [] });
+    // The policy pack's own isolation proof: every principal, no finding.
+    const analysis = analyseAccess(fromRecorded(run.resources));
+    expect(analysis.findings).toEqual([]);
+    expect(analysis.principals).toHaveLength(1 + 4 * 2 + 4);
+    expect(analysis.cells.filter((c) => c.verdict !== "own")).toEqual([]);
 
-    const model = new AccessModel(inputs.policies);
+    const inventory = readInventory(new StackIndex(fromRecorded(run.resources)));
+    const model = new AccessModel(inventory.policies);
     const key = run.resources.find((r) => r.name === "tenant-t00002-sa-app")!;
     const accessKey = String(key.state.accessKey);
     const asKey = { kind: "serviceAccount", accessKey, parent: "user-t00002" } as const;
