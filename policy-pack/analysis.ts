@@ -16,6 +16,7 @@ import {
   OBJECT_ACTIONS,
   PolicyAttachment,
   PolicyDocument,
+  MINIO_REFUSALS_ONLY,
   validateBucketPolicy,
   validateUserPolicy,
 } from "../components/iam";
@@ -421,8 +422,8 @@ export function readInventory(index: StackIndex, options: AccessOptions = {}): A
     try {
       const canonical =
         bucket === undefined
-          ? validateUserPolicy(text, "policy", { resourceShape: false })
-          : validateBucketPolicy(text, "policy", bucket, { resourceShape: false });
+          ? validateUserPolicy(text, "policy", MINIO_REFUSALS_ONLY)
+          : validateBucketPolicy(text, "policy", bucket, MINIO_REFUSALS_ONLY);
       documents.set(name, canonical);
       if (attachedTo.length > 0) policies.push({ name, document: canonical, attachedTo });
     } catch (err) {

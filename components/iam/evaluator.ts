@@ -15,8 +15,12 @@
  *   `arn:aws:s3:::<bucket>` and, by accident, `arn:aws:s3:::<bucket>/*` match) and bucket
  *   policies match `<bucket>`. `*` in a resource spans slashes: `user-1*` matches
  *   `user-10-data` and every key in it.
- * - Policy variables are replaced by the request's values: literally in resources (a name
- *   cannot act as a wildcard), as plain text in condition values.
+ * - Policy variables are replaced by the request's values before matching, as MinIO does:
+ *   `${aws:username}` and `${aws:userid}` by the user's name, so a `*` or `?` in a name acts
+ *   as a wildcard in a resource. Every other variable in a resource is one MinIO fills from
+ *   the request (`${aws:Referer}`, `${aws:UserAgent}`, ...), which the caller chooses, so it is
+ *   taken as `*`: the model may then allow more than MinIO would for one request, never less.
+ *   In condition values variables are replaced as plain text.
  * - Conditions (all must hold; any value of a key may match): String(Not)Equals,
  *   String(Not)EqualsIgnoreCase, String(Not)Like with the ForAnyValue/ForAllValues
  *   qualifiers, IpAddress/NotIpAddress, Bool and Null. A key the request lacks fails a
@@ -26,7 +30,12 @@
 import { InvalidArgumentError, validateWithin } from "../errors";
 import { BUCKET_ACTIONS, OBJECT_ACTIONS, isObjectAction, wildcardMatch } from "./actions";
 import { Statement } from "./document";
-import { S3_ARN_PREFIX, validateBucketPolicy, validateUserPolicy } from "./validate";
+import {
+  MINIO_REFUSALS_ONLY,
+  S3_ARN_PREFIX,
+  validateBucketPolicy,
+  validateUserPolicy,
+} from "./validate";
 
 /** Who makes a request. */
 export type AccessPrincipal =
@@ -425,7 +434,6 @@ function describe(principal: AccessPrincipal): string {
 
 // The evaluator loads what MinIO loads; the library's stricter resource-shape rule is for
 // policies it writes, and a model that refused MinIO-valid policies could not judge them.
-const MINIO_ONLY = { resourceShape: false } as const;
 
 function compile(
   policy: NamedPolicy,
@@ -434,8 +442,8 @@ function compile(
 ): CompiledStatement[] {
   const doc = validateWithin(`Policy "${policy.name}"`, () =>
     kind === "user"
-      ? validateUserPolicy(policy.document, "policy", MINIO_ONLY)
-      : validateBucketPolicy(policy.document, "policy", bucket, MINIO_ONLY),
+      ? validateUserPolicy(policy.document, "policy", MINIO_REFUSALS_ONLY)
+      : validateBucketPolicy(policy.document, "policy", bucket, MINIO_REFUSALS_ONLY),
   );
   return doc.Statement.map((statement, index) => compileStatement(policy.name, index, statement));
 }
@@ -577,11 +585,18 @@ function requestValues(request: AccessRequest, userName: string | undefined): Va
 }
 
 // Resource patterns are kept in an escaped form after substitution: `\` escapes the next
-// character, so a substituted user name is matched literally.
+// character. MinIO matches the substituted name as part of the pattern, so only a backslash in
+// it is escaped: its `*` and `?` stay wildcards, as they are on the server.
 function substituteResource(pattern: string, userName: string | undefined): string {
-  if (userName === undefined || userName === "" || !pattern.includes("${")) return pattern;
-  const literal = userName.replace(/[\\*?]/g, (c) => `\\${c}`);
-  return pattern.replace(/\$\{aws:(username|userid)\}/gi, () => literal);
+  if (!pattern.includes("${")) return pattern;
+  let out = pattern;
+  if (userName !== undefined && userName !== "") {
+    const name = userName.replace(/\\/g, "\\\\");
+    out = out.replace(/\$\{aws:(username|userid)\}/gi, () => name);
+  }
+  // Without a user (the anonymous caller) `${aws:username}` stays as text, as on MinIO, and
+  // matches no bucket; the caller's own values may be anything.
+  return out.replace(/\$\{[^}]*\}/g, (v) => (/^\$\{aws:(username|userid)\}$/i.test(v) ? v : "*"));
 }
 
 function resourceMatches(pattern: string, resource: string): boolean {

@@ -57,6 +57,28 @@ export interface ValidateOptions {
    * resource; default `true`. The evaluator turns it off to load every policy MinIO loads.
    */
   readonly resourceShape?: boolean;
+  /**
+   * Refuse policy variables in resources other than `${aws:username}` and `${aws:userid}`;
+   * default `true`. MinIO fills the others (`${aws:Referer}`, `${aws:UserAgent}`, ...) from the
+   * request, so the caller would choose what the resource matches, `*` included. The evaluator
+   * turns it off, and treats such a variable as a wildcard.
+   */
+  readonly resourceVariables?: boolean;
+}
+
+/** Only what MinIO itself refuses: for reading policies written elsewhere, as MinIO would. */
+export const MINIO_REFUSALS_ONLY: ValidateOptions = Object.freeze({
+  resourceShape: false,
+  resourceVariables: false,
+});
+
+/** The variables a resource may use: the signed-in user's own name, which the caller cannot pick. */
+const IDENTITY_VARIABLES = /^\$\{aws:(username|userid)\}$/i;
+
+/** The `${...}` policy variables in `text` other than the user's name, in order of appearance. */
+export function requestVariables(text: string): string[] {
+  if (!text.includes("${")) return [];
+  return (text.match(/\$\{[^}]*\}/g) ?? []).filter((v) => !IDENTITY_VARIABLES.test(v));
 }
 
 /**
@@ -168,7 +190,19 @@ function checkStatement(
   if (s3 && statement.Resource.length === 0) {
     fail("Resource", [], "must list at least one resource");
   }
-  for (const resource of statement.Resource) checkResource(resource, fail, bucket);
+  for (const resource of statement.Resource) {
+    checkResource(resource, fail, bucket);
+    const variables = options.resourceVariables === false ? [] : requestVariables(resource);
+    if (variables.length > 0) {
+      fail(
+        "Resource",
+        resource,
+        `uses ${variables.join(", ")}, which MinIO fills from the request, so the caller ` +
+          "would choose what it matches (even *); resources may use only ${aws:username} " +
+          "and ${aws:userid}",
+      );
+    }
+  }
   if (s3 && options.resourceShape !== false) checkResourceShape(statement, fail);
   checkConditions(statement, fail);
 }

@@ -6,6 +6,8 @@ import {
   ACCOUNT_ACTIONS,
   hasWildcard,
   isObjectAction,
+  MINIO_REFUSALS_ONLY,
+  requestVariables,
   validateBucketPolicy,
   validateUserPolicy,
 } from "../../components/iam";
@@ -87,7 +89,18 @@ export const noBucketWildcard: ResourceRule<AdminConfig> = resourceRule(
       for (const resource of statement.Resource) {
         const path = arnPath(resource);
         const bucketPart = path.split("/")[0];
-        // `${aws:username}` is replaced literally by MinIO, so it cannot act as a wildcard.
+        // MinIO fills other variables from the request, so the caller picks the bucket.
+        const chosen = requestVariables(bucketPart);
+        if (chosen.length > 0) {
+          out.push(
+            `${label(view)}: statement ${i} resource "${resource}" takes its bucket name from ` +
+              `${chosen.join(", ")}, which MinIO fills from the request, so the caller can name ` +
+              "any bucket (even *); use the bucket's name or ${aws:username}",
+          );
+          continue;
+        }
+        // `${aws:username}` is the signed-in user's name, which the caller cannot choose; the
+        // isolation proof checks what each member's name makes of it.
         if (!hasWildcard(bucketPart.replace(/\$\{aws:(username|userid)\}/gi, ""))) continue;
         out.push(
           `${label(view)}: statement ${i} resource "${resource}" has a wildcard in the bucket ` +
@@ -159,9 +172,8 @@ export const minioAcceptsPolicy: ResourceRule<Record<string, never>> = resourceR
     if (!holder || isUnknown(holder.text)) return [];
     try {
       // The shape of resources is action-resource-kind's to judge, so it is not doubled here.
-      if (holder.kind === "user")
-        validateUserPolicy(holder.text, "policy", { resourceShape: false });
-      else validateBucketPolicy(holder.text, "policy", holder.bucket, { resourceShape: false });
+      if (holder.kind === "user") validateUserPolicy(holder.text, "policy", MINIO_REFUSALS_ONLY);
+      else validateBucketPolicy(holder.text, "policy", holder.bucket, MINIO_REFUSALS_ONLY);
       return [];
     } catch (err) {
       return [

@@ -90,6 +90,17 @@ describe("no-bucket-wildcard-in-arn (CASES 3)", () => {
     ]);
   });
 
+  it("rejects a bucket taken from a variable MinIO fills from the request", () => {
+    const referer = statement("s3:GetObject", "arn:aws:s3:::${aws:Referer}/*");
+    expect(check(iamPolicy(referer))).toEqual([
+      'IamPolicy "p": statement 0 resource "arn:aws:s3:::${aws:Referer}/*" takes its bucket ' +
+        "name from ${aws:Referer}, which MinIO fills from the request, so the caller can name " +
+        "any bucket (even *); use the bucket's name or ${aws:username}",
+    ]);
+    // MinIO itself accepts the policy, so the refusal rule has nothing to say about it.
+    expect(minioAcceptsPolicy.check(iamPolicy(referer), {})).toEqual([]);
+  });
+
   it('rejects the "*" resource', () => {
     expect(check(iamPolicy(statement("s3:GetObject", "*")))).toEqual([
       'IamPolicy "p": statement 0 resource "*" has a wildcard in the bucket name, so it also ' +

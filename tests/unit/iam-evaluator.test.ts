@@ -437,13 +437,41 @@ describe("evaluate: ${aws:username} (shared-policy mode)", () => {
     ).toBe(false);
   });
 
-  it("substitutes the name literally: a name with * widens nothing", () => {
+  it("matches a * in a name as a wildcard, as MinIO does (tests/minio/policy-variables)", () => {
     const star: AccessPrincipal = { kind: "user", name: "user-*", groups: ["tenants"] };
     expect(
       evaluate({ principal: star, action: "s3:GetObject", bucket: "user-a-data", key: "k" }, [
         shared,
       ]).allowed,
-    ).toBe(false);
+    ).toBe(true);
+    const question: AccessPrincipal = { kind: "user", name: "user-?", groups: ["tenants"] };
+    const get = (bucket: string) => ({ action: "s3:GetObject", bucket, key: "k" });
+    expect(evaluate({ principal: question, ...get("user-a-data") }, [shared]).allowed).toBe(true);
+    expect(evaluate({ principal: question, ...get("user-ab-data") }, [shared]).allowed).toBe(false);
+  });
+
+  it("takes a variable MinIO fills from the request as any value", () => {
+    const referer = userPolicy(
+      "referer",
+      "user-a",
+      doc({ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::${aws:Referer}/*" }),
+    );
+    const get = (bucket: string) => ({ principal: a, action: "s3:GetObject", bucket, key: "k" });
+    expect(evaluate(get("user-b-data"), [referer]).allowed).toBe(true);
+    expect(evaluate(get("anything"), [referer]).allowed).toBe(true);
+    // Only in the part the variable stands in: the rest of the pattern still has to match.
+    const keyed = userPolicy(
+      "keyed",
+      "user-a",
+      doc({
+        Effect: "Allow",
+        Action: "s3:GetObject",
+        Resource: "arn:aws:s3:::home/${aws:UserAgent}.txt",
+      }),
+    );
+    expect(evaluate({ ...get("home"), key: "x.txt" }, [keyed]).allowed).toBe(true);
+    expect(evaluate({ ...get("home"), key: "x.csv" }, [keyed]).allowed).toBe(false);
+    expect(evaluate({ ...get("other"), key: "x.txt" }, [keyed]).allowed).toBe(false);
   });
 
   it("substitutes condition values too", () => {

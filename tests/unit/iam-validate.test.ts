@@ -1,5 +1,10 @@
 import { InvalidArgumentError } from "../../components/errors";
-import { validateBucketPolicy, validateUserPolicy } from "../../components/iam";
+import {
+  MINIO_REFUSALS_ONLY,
+  requestVariables,
+  validateBucketPolicy,
+  validateUserPolicy,
+} from "../../components/iam";
 
 function refusal(fn: () => unknown): { argument: string; value: unknown; rule: string } {
   try {
@@ -175,6 +180,39 @@ describe("validateUserPolicy: what MinIO refuses (CASES 6)", () => {
       Action: ["admin:ServerInfo"],
       Resource: [],
     });
+  });
+});
+
+describe("policy variables in resources", () => {
+  const policy = (Resource: string) => ({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: [Resource] }],
+  });
+
+  it("accepts the user's own name, which the caller cannot choose", () => {
+    expect(() => validateUserPolicy(policy("arn:aws:s3:::${aws:username}-data/*"))).not.toThrow();
+    expect(() => validateUserPolicy(policy("arn:aws:s3:::home/${aws:userid}/*"))).not.toThrow();
+  });
+
+  it("refuses a variable MinIO fills from the request, in the bucket or the key", () => {
+    expect(() => validateUserPolicy(policy("arn:aws:s3:::${aws:UserAgent}/*"), "doc")).toThrow(
+      'doc.Statement[0].Resource = "arn:aws:s3:::${aws:UserAgent}/*": uses ${aws:UserAgent}, ' +
+        "which MinIO fills from the request, so the caller would choose what it matches " +
+        "(even *); resources may use only ${aws:username} and ${aws:userid}",
+    );
+    expect(() => validateUserPolicy(policy("arn:aws:s3:::home/${aws:SourceIp}/*"))).toThrow(
+      /uses \$\{aws:SourceIp\}, which MinIO fills from the request/,
+    );
+    expect(requestVariables("arn:aws:s3:::${aws:username}/${aws:Referer}/${jwt:sub}")).toEqual([
+      "${aws:Referer}",
+      "${jwt:sub}",
+    ]);
+  });
+
+  it("lets the evaluator load it, as MinIO does", () => {
+    expect(() =>
+      validateUserPolicy(policy("arn:aws:s3:::${aws:Referer}/*"), "p", MINIO_REFUSALS_ONLY),
+    ).not.toThrow();
   });
 });
 
