@@ -202,7 +202,11 @@ function connect(config: PlatformConfig, secrets: PlatformSecrets): Connection {
     providerEndpoint: m.providerEndpoint,
     rootUser: secrets.rootUser,
     rootPassword: secrets.rootPassword,
-    labels: { "minio-platform/environment": config.environment },
+    // The policy pack reads both: TLS is required where either says production.
+    labels: {
+      "minio-platform/environment": config.environment,
+      ...(config.production ? { "minio-platform/production": "true" } : {}),
+    },
   });
   return {
     provider: deployment.provider,

@@ -18,6 +18,8 @@ import { ResourceView, StackIndex, TYPES } from "./resources";
 
 /** The label the platform puts on every object of an environment. */
 export const ENVIRONMENT_LABEL = "minio-platform/environment";
+/** The label the platform puts on MinIO's objects when the stack sets `production: true`. */
+export const PRODUCTION_LABEL = "minio-platform/production";
 
 /** Whether a StatefulSet runs MinIO: the recommended name label, or a MinIO image. */
 export function isMinioStatefulSet(view: ResourceView): boolean {
@@ -104,8 +106,9 @@ export const tlsInProduction: ResourceRule<ProductionConfig> = resourceRule(
   {
     name: "minio-tls-in-production",
     description:
-      "In production (config production, or a minio-platform/environment label listed in " +
-      "productionEnvironments) MinIO serves and talks between servers over TLS.",
+      'In production (config production, the label minio-platform/production: "true", or a ' +
+      "minio-platform/environment label listed in productionEnvironments) MinIO serves and " +
+      "talks between servers over TLS.",
     defaults: { production: false, productionEnvironments: ["prod", "production"] },
     configSchema: {
       properties: {
@@ -119,9 +122,11 @@ export const tlsInProduction: ResourceRule<ProductionConfig> = resourceRule(
   },
   (view, config) => {
     if (!isMinioStatefulSet(view)) return [];
-    const environment = stringMap(at(view.props, "metadata", "labels"))[ENVIRONMENT_LABEL];
+    const labels = stringMap(at(view.props, "metadata", "labels"));
+    const environment = labels[ENVIRONMENT_LABEL];
     const production =
       config.production ||
+      labels[PRODUCTION_LABEL] === "true" ||
       (environment !== undefined && config.productionEnvironments.includes(environment));
     if (!production) return [];
     const out: string[] = [];

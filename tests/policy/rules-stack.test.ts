@@ -283,12 +283,16 @@ describe("velero-versioned-expiry (CASES 11)", () => {
 });
 
 describe("MinioDeployment hardening", () => {
-  const deployment = (tls: "off" | "secret" = "off", environment = "dev") =>
+  const deployment = (
+    tls: "off" | "secret" = "off",
+    environment = "dev",
+    extraLabels: Record<string, string> = {},
+  ) =>
     views(() => {
       new MinioDeployment("platform", {
         pools: [{ servers: 4, drivesPerServer: 1, volumeSize: "1Gi" }],
         tls: tls === "off" ? { mode: "off" } : { mode: "secret", secretName: "minio-tls" },
-        labels: { "minio-platform/environment": environment },
+        labels: { "minio-platform/environment": environment, ...extraLabels },
       });
     });
   const statefulSet = (resources: ResourceView[]) =>
@@ -345,6 +349,12 @@ describe("MinioDeployment hardening", () => {
     ).toEqual([
       'StatefulSet "platform-pool-0" container "minio" runs MinIO without TLS in production ' +
         '(environment "dev"); set tls to an existing Secret or cert-manager',
+    ]);
+    // A stack's `production: true` labels the deployment, whatever the environment is called.
+    const labelled = await deployment("off", "eu-1", { "minio-platform/production": "true" });
+    expect(tlsInProduction.check(statefulSet(labelled), config)).toEqual([
+      'StatefulSet "platform-pool-0" container "minio" runs MinIO without TLS in production ' +
+        '(environment "eu-1"); set tls to an existing Secret or cert-manager',
     ]);
   });
 

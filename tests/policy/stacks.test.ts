@@ -145,3 +145,18 @@ describe("violations seeded into the local stack", () => {
     ]);
   });
 });
+
+describe("a stack's production setting", () => {
+  it("makes the pack require TLS, whatever the environment is called", async () => {
+    const config = { ...loadStackConfig("local"), environment: "eu-1", production: true };
+    const violations = await runPack((await runStack("local", config)).resources);
+    expect(violations.map((v) => [v.policy, v.message])).toEqual([
+      [
+        "minio-tls-in-production",
+        'StatefulSet "platform-pool-0" container "minio" runs MinIO without TLS in production ' +
+          '(environment "eu-1"); set tls to an existing Secret or cert-manager',
+      ],
+    ]);
+    expect(mandatory(violations)).toHaveLength(1);
+  });
+});
