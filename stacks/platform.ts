@@ -177,6 +177,18 @@ interface Connection {
   deployment?: MinioDeployment;
 }
 
+/**
+ * The namespaces whose pods may reach MinIO: the configured ones, every tenant namespace that
+ * receives credentials and every Velero namespace, since a workload handed credentials it
+ * cannot use is a broken onboarding. Sorted, so adding a tenant never reorders the list.
+ */
+export function clientNamespaces(config: PlatformConfig): string[] {
+  const names = new Set(config.minio.deploy ? config.minio.allowedNamespaces : []);
+  for (const tenant of config.tenants) if (tenant.namespace) names.add(tenant.namespace);
+  for (const target of config.veleroTargets) names.add(target.namespace);
+  return [...names].sort();
+}
+
 /** Deploys MinIO, or connects to the one the config names. */
 function connect(config: PlatformConfig, secrets: PlatformSecrets): Connection {
   const m = config.minio;
@@ -198,7 +210,7 @@ function connect(config: PlatformConfig, secrets: PlatformSecrets): Connection {
     tls: m.tls,
     ingress: m.ingress,
     metrics: { serviceMonitor: m.serviceMonitor },
-    allowedNamespaces: m.allowedNamespaces,
+    allowedNamespaces: clientNamespaces(config),
     providerEndpoint: m.providerEndpoint,
     rootUser: secrets.rootUser,
     rootPassword: secrets.rootPassword,

@@ -138,6 +138,24 @@ describe("offline synth", () => {
     expect(text).toContain("[secret]");
   });
 
+  it("lets every tenant namespace with credentials, and Velero's, through the NetworkPolicy", async () => {
+    const result = await synth("prod", tempDir());
+    const policy = result.run.resources.find(
+      (r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    )!;
+    const ingress = policy.inputs.spec as {
+      ingress: { from: { namespaceSelector?: { matchExpressions: { values: string[] }[] } }[] }[];
+    };
+    const allowed = ingress.ingress
+      .flatMap((rule) => rule.from)
+      .flatMap((peer) => peer.namespaceSelector?.matchExpressions ?? [])
+      .flatMap((e) => e.values);
+    const tenantNamespaces = result.config.tenants.flatMap((t) => t.namespace ?? []);
+    expect(tenantNamespaces.length).toBeGreaterThan(5);
+    expect(allowed).toEqual(expect.arrayContaining([...tenantNamespaces, "velero", "ci"]));
+    expect(allowed).toEqual([...new Set(allowed)].sort());
+  });
+
   it("gives byte-identical output for the same config", async () => {
     const first = tempDir();
     const second = tempDir();
