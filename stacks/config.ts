@@ -29,7 +29,13 @@ export interface DeployedMinioConfig {
   parity?: number;
   image?: string;
   tls: TlsConfig;
-  ingress?: { apiHost: string; consoleHost: string; className?: string; tlsSecretName?: string };
+  ingress?: {
+    apiHost: string;
+    consoleHost: string;
+    className?: string;
+    tlsSecretName?: string;
+    annotations?: Record<string, string>;
+  };
   serviceMonitor: boolean;
   /** Namespaces allowed through the NetworkPolicy to the API and console. */
   allowedNamespaces: string[];
@@ -275,12 +281,21 @@ function parseTls(raw: unknown): TlsConfig {
 
 function parseIngress(raw: unknown): DeployedMinioConfig["ingress"] {
   const i = record(raw, "minio.ingress");
-  only(i, "minio.ingress", ["apiHost", "consoleHost", "className", "tlsSecretName"]);
+  only(i, "minio.ingress", ["apiHost", "consoleHost", "className", "tlsSecretName", "annotations"]);
+  let annotations: Record<string, string> | undefined;
+  if (i.annotations !== undefined) {
+    const given = record(i.annotations, "minio.ingress.annotations");
+    annotations = {};
+    for (const key of Object.keys(given).sort()) {
+      annotations[key] = requiredString(given[key], `minio.ingress.annotations.${key}`);
+    }
+  }
   return {
     apiHost: requiredString(i.apiHost, "minio.ingress.apiHost"),
     consoleHost: requiredString(i.consoleHost, "minio.ingress.consoleHost"),
     className: optionalString(i.className, "minio.ingress.className"),
     tlsSecretName: optionalString(i.tlsSecretName, "minio.ingress.tlsSecretName"),
+    ...(annotations ? { annotations } : {}),
   };
 }
 

@@ -156,6 +156,28 @@ describe("offline synth", () => {
     expect(allowed).toEqual([...new Set(allowed)].sort());
   });
 
+  it("fronts prod's HTTPS servers with an Ingress that speaks HTTPS and gets its certificate", async () => {
+    const result = await synth("prod", tempDir());
+    const ingress = result.run.resources.find(
+      (r) => r.type === "kubernetes:networking.k8s.io/v1:Ingress",
+    )!;
+    const metadata = ingress.inputs.metadata as { annotations: Record<string, string> };
+    expect(metadata.annotations).toMatchObject({
+      "cert-manager.io/cluster-issuer": "corporate-ca",
+      "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS",
+    });
+    const spec = ingress.inputs.spec as { tls: { secretName: string; hosts: string[] }[] };
+    expect(spec.tls).toEqual([
+      {
+        secretName: "s3-example-internal-tls",
+        hosts: ["s3.example.internal", "console.s3.example.internal"],
+      },
+    ]);
+    expect(() =>
+      parse({ minio: { ingress: { apiHost: "a", consoleHost: "b", annotations: { x: 1 } } } }),
+    ).toThrow("minio.ingress.annotations.x = 1: must be a non-empty string");
+  });
+
   it("gives byte-identical output for the same config", async () => {
     const first = tempDir();
     const second = tempDir();
