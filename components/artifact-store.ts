@@ -20,13 +20,13 @@ import {
   type IsolatedBucketArgs,
   type LifecycleRuleArgs,
 } from "./isolated-bucket";
+import { validateEndpoint } from "./endpoints";
 import { sortKeys } from "./labels";
 import { validateBucketName, validateDnsLabel, validatePrefix, validateTenantId } from "./naming";
 import {
   TenantUser,
   minioProviderOf,
   planTenantUser,
-  validateEndpoint,
   validateNonTenantId,
   validateOutsideTenantNames,
   type TenantUserArgs,

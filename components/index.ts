@@ -3,6 +3,7 @@ export * from "./errors";
 export * from "./labels";
 export * from "./erasure";
 export * from "./naming";
+export * from "./endpoints";
 export * from "./iam";
 export * from "./minio-deployment";
 export * from "./tenant-user";

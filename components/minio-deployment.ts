@@ -7,6 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as minio from "@pulumi/minio";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { validateHostPort } from "./endpoints";
 import { ErasurePlan, PoolLayout, maxUnavailableServers, planErasure } from "./erasure";
 import { InvalidArgumentError, REDACTED, validateWithin } from "./errors";
 import { StringMap, mergeLabels, recommendedLabels, sortKeys } from "./labels";
@@ -762,7 +763,7 @@ function validateArgs(name: string, args: MinioDeploymentArgs): ValidatedArgs {
 
   let providerHost: string | undefined;
   if (args.providerEndpoint !== undefined) {
-    providerHost = validateEndpoint(args.providerEndpoint);
+    providerHost = validateHostPort(args.providerEndpoint, "providerEndpoint");
   }
   if (args.providerCaCertFile !== undefined) {
     if (typeof args.providerCaCertFile !== "string" || args.providerCaCertFile === "") {
@@ -877,21 +878,6 @@ function validateResources(resources: MinioResourcesArgs | undefined): Validated
     }
   }
   return { requests, limits };
-}
-
-/** Returns the endpoint's host. */
-function validateEndpoint(endpoint: unknown): string {
-  const match =
-    typeof endpoint === "string" ? /^(\[[0-9a-fA-F:]+\]|[^:/\s]+):(\d+)$/.exec(endpoint) : null;
-  const port = match ? Number(match[2]) : 0;
-  if (!match || port < 1 || port > 65535) {
-    throw new InvalidArgumentError(
-      "providerEndpoint",
-      endpoint,
-      "must be host:port with no scheme, e.g. 127.0.0.1:9000",
-    );
-  }
-  return match[1].replace(/^\[|\]$/g, "");
 }
 
 const SUFFIXES: Record<string, number> = {

@@ -8,7 +8,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as minio from "@pulumi/minio";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { InvalidArgumentError, REDACTED, validateWithin } from "./errors";
+import { validateEndpoint } from "./endpoints";
+import { InvalidArgumentError, validateWithin } from "./errors";
 import { policyJson, validateUserPolicy, type PolicyDocument } from "./iam";
 import { mergeLabels, sortKeys } from "./labels";
 import { tenantUserName, validateDnsLabel, validateTenantId } from "./naming";
@@ -451,46 +452,6 @@ export function validatePolicyName(value: unknown, argument: string): string {
   return value;
 }
 
-/**
- * Checks an S3 endpoint URL as clients and Velero read it: an `http://` or `https://` scheme,
- * a host, and no commas or whitespace (either one yields a bogus host name). A user name or
- * password in the URL is refused first, and every message shows the URL with that part
- * replaced by `[secret]`.
- *
- * @param value the value to check
- * @param argument the argument path named in the error
- * @returns the URL, unchanged
- */
-export function validateEndpoint(value: unknown, argument: string): string {
-  if (typeof value !== "string") {
-    throw new InvalidArgumentError(argument, value, "must be a string");
-  }
-  // Userinfo would be copied into Secrets, job environments, logs and this very message.
-  const shown = withoutUserinfo(value);
-  const fail = (rule: string): never => {
-    throw new InvalidArgumentError(argument, shown, rule);
-  };
-  const userinfoRule =
-    "must not contain a user name or password " +
-    "(it would be copied into Secrets, environments and logs)";
-  if (shown !== value) return fail(userinfoRule);
-  if (!/^https?:\/\//.test(value)) return fail('must start with "http://" or "https://"');
-  if (value.includes(",")) return fail("must not contain commas");
-  if (/\s/.test(value)) return fail("must not contain whitespace");
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return fail("must be a valid URL");
-  }
-  if (url.username !== "" || url.password !== "") {
-    throw new InvalidArgumentError(argument, REDACTED, userinfoRule);
-  }
-  if (url.hostname === "") return fail("must name a host");
-  if (url.search !== "" || url.hash !== "") return fail("must not have a query or fragment");
-  return value;
-}
-
 /** The prefix of every tenant's default names: `user-<tenant>` and `user-<tenant>-data`. */
 export const TENANT_NAME_PREFIX = "user-";
 
@@ -562,20 +523,6 @@ export function validateLabelValue(value: unknown, argument: string): string {
     );
   }
   return value;
-}
-
-/**
- * The URL with any userinfo (what comes before the last `@` of the authority) replaced by
- * `[secret]`. The authority ends where URL parsers end it: at a slash, a backslash, `?` or `#`.
- */
-function withoutUserinfo(url: string): string {
-  const start = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(url)?.[0].length ?? 0;
-  const rest = url.slice(start);
-  const end = rest.search(/[/\\?#]/);
-  const authority = end === -1 ? rest : rest.slice(0, end);
-  const at = authority.lastIndexOf("@");
-  if (at === -1) return url;
-  return `${url.slice(0, start)}[secret]${rest.slice(at)}`;
 }
 
 /** A MinIO provider given as the component's `provider` option, if it is one. */

@@ -6,6 +6,7 @@ import { createHash } from "crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as minio from "@pulumi/minio";
 import * as pulumi from "@pulumi/pulumi";
+import { validateEndpoint } from "./endpoints";
 import { InvalidArgumentError, validateWithin } from "./errors";
 import { veleroPolicy } from "./iam";
 import {
@@ -21,7 +22,6 @@ import {
   kubernetesProviderOf,
   minioProviderOf,
   planTenantUser,
-  validateEndpoint,
   validateLabelValue,
   validateNonTenantId,
   validateOutsideTenantNames,

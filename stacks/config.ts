@@ -4,6 +4,7 @@
  * {@link PlatformConfig}, refusing anything it does not understand (a misspelt key is an error,
  * not a silently ignored setting).
  */
+import { validateHostPort } from "../components/endpoints";
 import { InvalidArgumentError } from "../components/errors";
 
 /** The config namespace: the project name in Pulumi.yaml. */
@@ -198,7 +199,7 @@ function parseMinio(raw: unknown): MinioConfig {
     only(m, "minio", ["deploy", "endpoint", "ssl", "erasureCoded", "adminUser"]);
     return {
       deploy: false,
-      endpoint: requiredString(m.endpoint, "minio.endpoint"),
+      endpoint: validatedHostPort(m.endpoint, "minio.endpoint"),
       ssl: optionalBoolean(m.ssl, "minio.ssl") ?? true,
       erasureCoded: optionalBoolean(m.erasureCoded, "minio.erasureCoded") ?? true,
       adminUser: requiredString(m.adminUser, "minio.adminUser"),
@@ -363,6 +364,12 @@ function parseArtifactStore(raw: unknown, path: string): ArtifactStoreConfig {
 }
 
 // Small typed readers. Each names the config path in its error.
+
+/** A MinIO server as `host:port`, checked whole (a password in it is refused, never shown). */
+function validatedHostPort(raw: unknown, path: string): string {
+  validateHostPort(raw, path);
+  return raw as string;
+}
 
 function record(raw: unknown, path: string): Record<string, unknown> {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {

@@ -809,6 +809,12 @@ describe("invalid arguments", () => {
         "must be host:port with no scheme, e.g. 127.0.0.1:9000",
     ],
     [
+      "an endpoint with a password in it",
+      { pools, providerEndpoint: "admin:S3cretPw99@127.0.0.1:9000" },
+      'providerEndpoint = "[secret]@127.0.0.1:9000": must not contain a user name or password ' +
+        "(it would be copied into Secrets, environments and logs)",
+    ],
+    [
       "a bad allowed namespace",
       { pools, allowedNamespaces: ["ok", "-bad"] },
       'allowedNamespaces[1] = "-bad": must be a DNS-1123 label: start and end with a lowercase ' +

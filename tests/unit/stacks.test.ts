@@ -70,6 +70,16 @@ describe("platform config", () => {
       "adminPassword",
       "is required when minio.deploy is false",
     ],
+    [
+      { minio: { deploy: false, endpoint: "admin:S3cretPw99@s3:9000", adminUser: "admin" } },
+      "minio.endpoint",
+      "must not contain a user name or password",
+    ],
+    [
+      { minio: { deploy: false, endpoint: "https://s3:9000", adminUser: "admin" } },
+      "minio.endpoint",
+      "must be host:port with no scheme",
+    ],
   ])("refuses %j", (values, argument, rule) => {
     let error: unknown;
     try {
@@ -80,6 +90,7 @@ describe("platform config", () => {
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect((error as InvalidArgumentError).argument).toBe(argument);
     expect((error as InvalidArgumentError).rule).toContain(rule);
+    expect((error as Error).message).not.toContain("S3cretPw99");
   });
 
   it("ships local, dev and prod stacks, prod with two pools, TLS, ingress and 25+ tenants", () => {
