@@ -5,7 +5,8 @@
  * not a silently ignored setting).
  */
 import { validateHostPort } from "../components/endpoints";
-import { InvalidArgumentError } from "../components/errors";
+import { InvalidArgumentError, REDACTED } from "../components/errors";
+import { validateTenantId } from "../components/naming";
 
 /** The config namespace: the project name in Pulumi.yaml. */
 export const CONFIG_NAMESPACE = "minio-platform";
@@ -124,6 +125,27 @@ const TOP_LEVEL_KEYS = [
   "rootPassword",
   "adminPassword",
 ] as const;
+
+/** Keys whose values must be stored encrypted (`pulumi config set --secret`), never as text. */
+export const SECRET_CONFIG_KEYS: readonly string[] = Object.freeze([
+  "rootPassword",
+  "adminPassword",
+]);
+
+/**
+ * Refuses a password stored as plain text in a stack's config file, without showing it.
+ *
+ * @param key the key, without the namespace
+ * @param encrypted whether the file holds it encrypted
+ */
+export function checkSecretStorage(key: string, encrypted: boolean): void {
+  if (encrypted || !SECRET_CONFIG_KEYS.includes(key)) return;
+  throw new InvalidArgumentError(
+    `${CONFIG_NAMESPACE}:${key}`,
+    REDACTED,
+    `must be stored encrypted, not as text in the stack file: pulumi config set --secret ${key} ...`,
+  );
+}
 
 /**
  * Validates raw config into a {@link PlatformConfig}. `keys` lists every key that is set, so
@@ -316,7 +338,8 @@ function parseTenant(raw: unknown, path: string): TenantConfig {
   }
   const objectLock = optionalBoolean(t.objectLock, `${path}.objectLock`) ?? false;
   return {
-    id: requiredString(t.id, `${path}.id`),
+    // Checked here too, so a bad id is reported with its place in the file.
+    id: validateTenantId(t.id, `${path}.id`),
     quotaGiB,
     // Object lock turns versioning on, so it is the default whenever lock is asked for.
     versioning: optionalBoolean(t.versioning, `${path}.versioning`) ?? objectLock,

@@ -7,7 +7,12 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { InvalidArgumentError, validateWithin } from "../components/errors";
-import { CONFIG_NAMESPACE, PlatformConfig, parsePlatformConfig } from "./config";
+import {
+  CONFIG_NAMESPACE,
+  PlatformConfig,
+  checkSecretStorage,
+  parsePlatformConfig,
+} from "./config";
 
 /** The folder holding `Pulumi.<stack>.yaml` files (Pulumi.yaml's `stackConfigDir`). */
 export const STACKS_DIR = path.resolve(__dirname);
@@ -43,6 +48,7 @@ export function readStackConfigFile(file: string): Record<string, unknown> {
     const [ns, name] = key.includes(":") ? key.split(":", 2) : [CONFIG_NAMESPACE, key];
     // Keys of other packages (kubernetes:context, minio:...) belong to providers.
     if (ns !== CONFIG_NAMESPACE) continue;
+    checkSecretStorage(name, isEncrypted(value));
     values[name] = isEncrypted(value) ? ENCRYPTED : value;
   }
   return values;

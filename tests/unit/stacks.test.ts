@@ -61,6 +61,8 @@ describe("platform config", () => {
     [{ tenants: [{ id: "a", quotaGib: 3 }] }, "tenants[0].quotaGib", "is not a known setting"],
     [{ tenants: [{ id: "a", quotaGiB: 0 }] }, "tenants[0].quotaGiB", "must be greater than 0"],
     [{ tenants: ["a", "a"] }, "tenants[1].id", "must be unique in tenants"],
+    [{ tenants: ["ok", "Acme_1"] }, "tenants[1].id", "may contain only"],
+    [{ tenants: [{ id: "a*" }] }, "tenants[0].id", "may contain only"],
     [{ tenants: "acme" }, "tenants", "must be a list"],
     [{ production: "yes" }, "production", "must be true or false"],
     [{ minio: { tls: { mode: "on" } } }, "minio.tls.mode", 'must be "off", "secret" or'],
@@ -108,10 +110,15 @@ describe("platform config", () => {
     const dir = tempDir();
     const file = path.join(dir, "Pulumi.broken.yaml");
     fs.writeFileSync(file, "config:\n  minio-platform:tenants:\n    - id: Bad_Tenant\n");
-    const config = loadStackConfig("broken", file);
-    // The config layer checks shapes; the tenant id rule belongs to the components, and the
-    // synth reports it (see below).
-    expect(config.tenants[0].id).toBe("Bad_Tenant");
+    expect(() => loadStackConfig("broken", file)).toThrow(
+      /Pulumi\.broken\.yaml: tenants\[0\]\.id = "Bad_Tenant": may contain only lowercase letters, digits and hyphens \("B" is not allowed\)$/,
+    );
+    fs.writeFileSync(file, "config:\n  minio-platform:rootPassword: Hunter2Hunter2\n");
+    expect(() => loadStackConfig("broken", file)).toThrow(
+      /Pulumi\.broken\.yaml: minio-platform:rootPassword = \[secret\]: must be stored encrypted, not as text in the stack file: pulumi config set --secret rootPassword \.\.\.$/,
+    );
+    fs.writeFileSync(file, "config:\n  minio-platform:rootPassword:\n    secure: AAABAA==\n");
+    expect(loadStackConfig("broken", file).tenants).toEqual([]);
     fs.writeFileSync(file, "config:\n  minio-platform:tenantz: []\n");
     expect(() => loadStackConfig("broken", file)).toThrow(
       /Pulumi\.broken\.yaml: minio-platform:tenantz = "tenantz": is not a setting/,
