@@ -53,6 +53,12 @@ export interface VeleroTargetArgs {
   /** A key prefix inside the bucket for this location; see `validatePrefix`. Default: none. */
   prefix?: string;
   /**
+   * The PEM certificate(s) of the CA that signed MinIO's certificate, for an `https://` `s3Url`
+   * served with a private CA (cert-manager's CA issuer, say); Velero verifies MinIO with it.
+   * Set as `objectStorage.caCert`, base64-encoded. Default: none (the system's CAs).
+   */
+  caCert?: string;
+  /**
    * The tenant id the bucket and user are filed under; not `user` or `user-...`.
    * Default: `velero-<name>`.
    */
@@ -170,6 +176,9 @@ export class VeleroTarget extends pulumi.ComponentResource {
       objectStorage: sortKeys({
         bucket: bucket.bucketName,
         ...(plan.prefix === undefined ? {} : { prefix: plan.prefix }),
+        ...(plan.caCert === undefined
+          ? {}
+          : { caCert: Buffer.from(plan.caCert, "utf8").toString("base64") }),
       }),
       credential: { name: secret.metadata.name, key: VELERO_CREDENTIALS_KEY },
       config: veleroConfig(plan.s3Url, plan.region),
@@ -226,6 +235,7 @@ interface VeleroTargetPlan {
   s3Url: string;
   region: string;
   prefix?: string;
+  caCert?: string;
   namespace: string;
   locationName: string;
   secretName: string;
@@ -266,6 +276,7 @@ function planVeleroTarget(name: string, args: VeleroTargetArgs): VeleroTargetPla
     "userName",
   );
   const prefix = args.prefix === undefined ? undefined : validatePrefix(args.prefix, "prefix");
+  const caCert = args.caCert === undefined ? undefined : validateCaCert(args.caCert, s3Url);
   const namespace = validateDnsLabel(args.veleroNamespace ?? "velero", "veleroNamespace");
   const locationName = validateDnsLabel(args.locationName ?? name, "locationName");
   const secretName = validateDnsLabel(
@@ -307,6 +318,7 @@ function planVeleroTarget(name: string, args: VeleroTargetArgs): VeleroTargetPla
     s3Url,
     region,
     prefix,
+    caCert,
     namespace,
     locationName,
     secretName,
@@ -314,4 +326,28 @@ function planVeleroTarget(name: string, args: VeleroTargetArgs): VeleroTargetPla
     userArgs,
     bucketArgs,
   };
+}
+
+const PEM_CERTIFICATE =
+  /^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----$/;
+
+/** A CA bundle: one or more PEM certificates, for an `https://` URL only. */
+function validateCaCert(value: unknown, s3Url: string): string {
+  if (typeof value !== "string")
+    throw new InvalidArgumentError("caCert", value, "must be a string");
+  const blocks = value
+    .trim()
+    .split(/(?<=-----END CERTIFICATE-----)\s*/)
+    .filter((b) => b !== "");
+  if (blocks.length === 0 || !blocks.every((b) => PEM_CERTIFICATE.test(b))) {
+    throw new InvalidArgumentError(
+      "caCert",
+      value,
+      "must be one or more PEM certificates (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)",
+    );
+  }
+  if (!s3Url.startsWith("https://")) {
+    throw new InvalidArgumentError("caCert", "[PEM]", `needs an https:// s3Url, not ${s3Url}`);
+  }
+  return `${value.trim()}\n`;
 }

@@ -76,6 +76,8 @@ export interface VeleroTargetConfig {
   prefix?: string;
   region: string;
   s3Url: string;
+  /** PEM of the CA behind an `https://` s3Url signed privately. */
+  caCert?: string;
   namespace: string;
   versioning: boolean;
 }
@@ -353,13 +355,23 @@ function parseTenant(raw: unknown, path: string): TenantConfig {
 
 function parseVelero(raw: unknown, path: string): VeleroTargetConfig {
   const v = record(raw, path);
-  only(v, path, ["name", "bucket", "prefix", "region", "s3Url", "namespace", "versioning"]);
+  only(v, path, [
+    "name",
+    "bucket",
+    "prefix",
+    "region",
+    "s3Url",
+    "caCert",
+    "namespace",
+    "versioning",
+  ]);
   return {
     name: requiredString(v.name, `${path}.name`),
     bucket: optionalString(v.bucket, `${path}.bucket`),
     prefix: optionalString(v.prefix, `${path}.prefix`),
     region: requiredString(v.region, `${path}.region`),
     s3Url: requiredString(v.s3Url, `${path}.s3Url`),
+    caCert: optionalString(v.caCert, `${path}.caCert`),
     namespace: optionalString(v.namespace, `${path}.namespace`) ?? "velero",
     versioning: optionalBoolean(v.versioning, `${path}.versioning`) ?? false,
   };

@@ -123,6 +123,7 @@ export function buildPlatform(
     const velero = new VeleroTarget(target.name, {
       s3Url: target.s3Url,
       region: target.region,
+      caCert: target.caCert,
       bucketName: target.bucket,
       prefix: target.prefix,
       veleroNamespace: target.namespace,

@@ -10,6 +10,8 @@ import { mockSecret, runWithMocks, type RecordedResource } from "../../tools/moc
 
 const S3_URL = "http://127.0.0.1:9000";
 const BASE: VeleroTargetArgs = { s3Url: S3_URL, region: "us-east-1" };
+/** The shape of a PEM certificate; Velero only passes it on, so its content is not checked. */
+const CA_PEM = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2E=\n-----END CERTIFICATE-----";
 
 async function build(args: VeleroTargetArgs, name = "prod") {
   const options = new Map<string, pulumi.ResourceOptions>();
@@ -98,6 +100,18 @@ describe("VeleroTarget", () => {
     for (const value of Object.values(config)) expect(typeof value).toBe("string");
     expect(run.byName("prod-bucket-owner-policy").inputs.policy).toContain(
       '"Resource":["arn:aws:s3:::velero-prod/cluster-a/*"]',
+    );
+  });
+
+  it("hands Velero the private CA of an https:// s3Url, base64-encoded", async () => {
+    const https = "https://platform-api.minio.svc.cluster.local:9000";
+    const run = await build({ ...BASE, s3Url: https, caCert: `${CA_PEM}\n${CA_PEM}\n` });
+    const spec = run.byName("prod-location").inputs.spec as {
+      objectStorage: Record<string, string>;
+    };
+    expect(Object.keys(spec.objectStorage)).toEqual(["bucket", "caCert"]);
+    expect(Buffer.from(spec.objectStorage.caCert, "base64").toString("utf8")).toBe(
+      `${CA_PEM}\n${CA_PEM}\n`,
     );
   });
 
@@ -269,6 +283,17 @@ describe("VeleroTarget", () => {
         "a bucket name with an underscore",
         { ...BASE, bucketName: "velero_backups" },
         'VeleroTarget "t": bucketName = "velero_backups": must not contain underscores',
+      ],
+      [
+        "a CA certificate that is not PEM",
+        { ...BASE, s3Url: "https://minio.minio.svc:9000", caCert: "MIIB...not a pem" },
+        'VeleroTarget "t": caCert = "MIIB...not a pem": must be one or more PEM certificates ' +
+          "(-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)",
+      ],
+      [
+        "a CA certificate for an http:// s3Url",
+        { ...BASE, caCert: CA_PEM },
+        'VeleroTarget "t": caCert = "[PEM]": needs an https:// s3Url, not http://127.0.0.1:9000',
       ],
       [
         "a namespace that is not a DNS label",
