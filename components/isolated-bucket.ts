@@ -169,96 +169,21 @@ export class IsolatedBucket extends pulumi.ComponentResource {
     );
 
     const provider = args.provider ?? minioProviderOf(opts);
-    const minioOpts = { parent: this, provider };
-
-    if (plan.objectLock && plan.allowDestroy) {
-      pulumi.log.warn(
-        `IsolatedBucket "${name}": objectLock with allowDestroy: changing objectLock replaces ` +
-          `the bucket "${plan.bucketName}", and forceDestroy deletes every object in it first`,
-        this,
-      );
-    }
-
-    const bucket = new minio.S3Bucket(
-      `${name}-bucket`,
-      {
-        bucket: plan.bucketName,
-        acl: "private",
-        objectLocking: plan.objectLock,
-        quota: plan.quotaBytes,
-        forceDestroy: plan.allowDestroy,
-      },
-      {
-        ...minioOpts,
-        protect: !plan.allowDestroy,
-        retainOnDelete: !plan.allowDestroy,
-        replaceOnChanges: ["objectLocking"],
-        // The replacement has the same name, so the old bucket must go first.
-        deleteBeforeReplace: true,
-      },
+    const created = createIsolatedBucketChildren(
+      this,
+      name,
+      plan,
+      () =>
+        args.owner ??
+        new TenantUser(`${name}-owner`, { tenantId: plan.tenantId, provider }, { parent: this }),
+      provider,
     );
-
-    let versioning: minio.S3BucketVersioning | undefined;
-    if (plan.versioning) {
-      versioning = new minio.S3BucketVersioning(
-        `${name}-versioning`,
-        { bucket: bucket.bucket, versioningConfiguration: { status: "Enabled" } },
-        minioOpts,
-      );
-    }
-
-    if (plan.lifecycleRules.length > 0) {
-      new minio.IlmPolicy(
-        `${name}-lifecycle`,
-        { bucket: bucket.bucket, rules: plan.lifecycleRules },
-        { ...minioOpts, dependsOn: versioning ? [versioning] : [] },
-      );
-    }
-
-    if (plan.encryption) {
-      new minio.S3BucketServerSideEncryption(
-        `${name}-encryption`,
-        { bucket: bucket.bucket, encryptionType: "aws:kms", kmsKeyId: plan.encryption.kmsKeyId },
-        minioOpts,
-      );
-    }
-
-    const owner =
-      args.owner ??
-      new TenantUser(`${name}-owner`, { tenantId: plan.tenantId, provider }, { parent: this });
-    let ownerPolicyName: pulumi.Output<string>;
-    if (plan.owner.kind === "shared") {
-      // Membership is one resource per user, so onboarding a tenant changes nothing shared.
-      new minio.IamGroupUserAttachment(
-        `${name}-owner-group`,
-        { groupName: plan.owner.access.groupName, userName: owner.userName },
-        minioOpts,
-      );
-      ownerPolicyName = plan.owner.access.policyName;
-    } else {
-      const policy = new minio.IamPolicy(
-        `${name}-owner-policy`,
-        { name: plan.owner.policyName, policy: plan.owner.policyJson },
-        minioOpts,
-      );
-      const attachment = new minio.IamUserPolicyAttachment(
-        `${name}-owner-attach`,
-        { userName: owner.userName, policyName: policy.name },
-        minioOpts,
-      );
-      ownerPolicyName = attachment.policyName;
-    }
-
-    this.bucketName = bucket.bucket;
-    this.bucketArn = bucket.arn;
-    this.owner = owner;
-    this.ownerUserName = owner.userName;
-    this.ownerPolicyName = ownerPolicyName;
-    this.credentials = pulumi.secret(
-      pulumi
-        .all([owner.accessKey, owner.secretKey])
-        .apply(([accessKey, secretKey]) => ({ accessKey, secretKey })),
-    );
+    this.bucketName = created.bucketName;
+    this.bucketArn = created.bucketArn;
+    this.owner = created.owner;
+    this.ownerUserName = created.ownerUserName;
+    this.ownerPolicyName = created.ownerPolicyName;
+    this.credentials = created.credentials;
 
     this.registerOutputs({
       bucketName: this.bucketName,
@@ -268,6 +193,133 @@ export class IsolatedBucket extends pulumi.ComponentResource {
       credentials: this.credentials,
     });
   }
+}
+
+/** The user a bucket is granted to: a TenantUser, or the user parts a Tenant made. */
+export interface BucketOwner {
+  readonly userName: pulumi.Output<string>;
+  readonly accessKey: pulumi.Output<string>;
+  readonly secretKey: pulumi.Output<string>;
+}
+
+/** What {@link createIsolatedBucketChildren} made: the fields an IsolatedBucket exposes. */
+export interface IsolatedBucketOutputs<O extends BucketOwner> {
+  bucketName: pulumi.Output<string>;
+  bucketArn: pulumi.Output<string>;
+  owner: O;
+  ownerUserName: pulumi.Output<string>;
+  ownerPolicyName: pulumi.Output<string>;
+  credentials: pulumi.Output<BucketCredentials>;
+}
+
+/**
+ * Creates a tenant bucket's resources as children of `scope`: the bucket, versioning,
+ * lifecycle, encryption and the owner's access. IsolatedBucket wraps them in a component of
+ * their own; Tenant puts them beside the tenant's user in one component.
+ *
+ * @param scope the parent of every child
+ * @param name the prefix of every child's name
+ * @param plan the checked arguments, from {@link planIsolatedBucket}
+ * @param ownerOf gives the owner, called after the bucket's own resources are declared
+ * @param provider the MinIO provider; default: the parent's
+ */
+export function createIsolatedBucketChildren<O extends BucketOwner>(
+  scope: pulumi.Resource,
+  name: string,
+  plan: IsolatedBucketPlan,
+  ownerOf: () => O,
+  provider: minio.Provider | undefined,
+): IsolatedBucketOutputs<O> {
+  const minioOpts = { parent: scope, provider };
+
+  if (plan.objectLock && plan.allowDestroy) {
+    pulumi.log.warn(
+      `IsolatedBucket "${name}": objectLock with allowDestroy: changing objectLock replaces ` +
+        `the bucket "${plan.bucketName}", and forceDestroy deletes every object in it first`,
+      scope,
+    );
+  }
+
+  const bucket = new minio.S3Bucket(
+    `${name}-bucket`,
+    {
+      bucket: plan.bucketName,
+      acl: "private",
+      objectLocking: plan.objectLock,
+      quota: plan.quotaBytes,
+      forceDestroy: plan.allowDestroy,
+    },
+    {
+      ...minioOpts,
+      protect: !plan.allowDestroy,
+      retainOnDelete: !plan.allowDestroy,
+      replaceOnChanges: ["objectLocking"],
+      // The replacement has the same name, so the old bucket must go first.
+      deleteBeforeReplace: true,
+    },
+  );
+
+  let versioning: minio.S3BucketVersioning | undefined;
+  if (plan.versioning) {
+    versioning = new minio.S3BucketVersioning(
+      `${name}-versioning`,
+      { bucket: bucket.bucket, versioningConfiguration: { status: "Enabled" } },
+      minioOpts,
+    );
+  }
+
+  if (plan.lifecycleRules.length > 0) {
+    new minio.IlmPolicy(
+      `${name}-lifecycle`,
+      { bucket: bucket.bucket, rules: plan.lifecycleRules },
+      { ...minioOpts, dependsOn: versioning ? [versioning] : [] },
+    );
+  }
+
+  if (plan.encryption) {
+    new minio.S3BucketServerSideEncryption(
+      `${name}-encryption`,
+      { bucket: bucket.bucket, encryptionType: "aws:kms", kmsKeyId: plan.encryption.kmsKeyId },
+      minioOpts,
+    );
+  }
+
+  const owner = ownerOf();
+  let ownerPolicyName: pulumi.Output<string>;
+  if (plan.owner.kind === "shared") {
+    // Membership is one resource per user, so onboarding a tenant changes nothing shared.
+    new minio.IamGroupUserAttachment(
+      `${name}-owner-group`,
+      { groupName: plan.owner.access.groupName, userName: owner.userName },
+      minioOpts,
+    );
+    ownerPolicyName = plan.owner.access.policyName;
+  } else {
+    const policy = new minio.IamPolicy(
+      `${name}-owner-policy`,
+      { name: plan.owner.policyName, policy: plan.owner.policyJson },
+      minioOpts,
+    );
+    const attachment = new minio.IamUserPolicyAttachment(
+      `${name}-owner-attach`,
+      { userName: owner.userName, policyName: policy.name },
+      minioOpts,
+    );
+    ownerPolicyName = attachment.policyName;
+  }
+
+  return {
+    bucketName: bucket.bucket,
+    bucketArn: bucket.arn,
+    owner,
+    ownerUserName: owner.userName,
+    ownerPolicyName,
+    credentials: pulumi.secret(
+      pulumi
+        .all([owner.accessKey, owner.secretKey])
+        .apply(([accessKey, secretKey]) => ({ accessKey, secretKey })),
+    ),
+  };
 }
 
 export interface IsolatedBucketPlan {

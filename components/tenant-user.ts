@@ -164,111 +164,16 @@ export class TenantUser extends pulumi.ComponentResource {
 
     this.tenantId = plan.tenantId;
     this.plannedUserName = plan.userName;
-    const provider = args.provider ?? minioProviderOf(opts);
-    const minioOpts = { parent: this, provider };
-
-    const password = new random.RandomPassword(
-      `${name}-secret`,
-      {
-        length: SECRET_LENGTH,
-        special: false,
-        keepers: plan.rotation === undefined ? undefined : { rotation: plan.rotation },
-      },
-      { parent: this },
-    );
-
-    // The provider's `updateSecret` would make MinIO invent a secret on every update, out of
-    // step with the generated one; a change of `secret` itself already resets the user's
-    // secret (the old one stops working) and keeps the enabled or disabled status.
-    const user = new minio.IamUser(
-      `${name}-user`,
-      {
-        name: plan.userName,
-        secret: password.result,
-        disableUser: plan.disabled,
-        updateSecret: false,
-        forceDestroy: false,
-      },
-      { ...minioOpts, additionalSecretOutputs: ["secret"] },
-    );
-
-    const attachments: pulumi.Output<string>[] = [];
-    for (const policy of plan.policies) {
-      const created = new minio.IamPolicy(
-        `${name}-policy-${policy.name}`,
-        { name: policy.name, policy: policy.json },
-        minioOpts,
-      );
-      const attachment = new minio.IamUserPolicyAttachment(
-        `${name}-attach-${policy.name}`,
-        { userName: user.name, policyName: created.name },
-        minioOpts,
-      );
-      attachments.push(attachment.policyName);
-    }
-    for (const policyName of plan.existingPolicyNames) {
-      const attachment = new minio.IamUserPolicyAttachment(
-        `${name}-attach-${policyName}`,
-        { userName: user.name, policyName },
-        minioOpts,
-      );
-      attachments.push(attachment.policyName);
-    }
-
-    const serviceAccounts: Record<string, ServiceAccountCredentials> = {};
-    for (const account of plan.serviceAccounts) {
-      // MinIO generates a service account's keys, so rotating means a new account. A new
-      // logical name does that on every CLI; the replacementTrigger option is ignored by older
-      // ones.
-      const accountName =
-        plan.rotation === undefined
-          ? `${name}-sa-${account.name}`
-          : `${name}-sa-${account.name}-${plan.rotation}`;
-      const created = new minio.IamServiceAccount(
-        accountName,
-        {
-          targetUser: user.name,
-          policy: account.policyJson,
-          disableUser: plan.disabled,
-          updateSecret: false,
-        },
-        { ...minioOpts, additionalSecretOutputs: ["accessKey", "secretKey"] },
-      );
-      serviceAccounts[account.name] = {
-        accessKey: pulumi.secret(created.accessKey),
-        secretKey: pulumi.secret(created.secretKey),
-      };
-    }
-
-    this.userName = user.name;
-    this.accessKey = user.name;
-    this.secretKey = pulumi.secret(password.result);
-    this.serviceAccounts = serviceAccounts;
-    this.policyNames = pulumi.all(attachments);
-
-    if (plan.kubernetesSecret) {
-      const target = plan.kubernetesSecret;
-      const stringData: Record<string, pulumi.Input<string>> = {
-        AWS_ACCESS_KEY_ID: user.name,
-        AWS_SECRET_ACCESS_KEY: password.result,
-        S3_ENDPOINT: target.endpoint,
-      };
-      if (target.bucket !== undefined) stringData.S3_BUCKET = target.bucket;
-      const secret = new k8s.core.v1.Secret(
-        `${name}-credentials`,
-        {
-          metadata: {
-            name: target.name,
-            namespace: target.namespace,
-            labels: mergeLabels(name, "tenant-credentials", undefined),
-          },
-          type: "Opaque",
-          stringData: pulumi.secret(sortKeys(stringData)),
-        },
-        { parent: this, provider: target.provider ?? kubernetesProviderOf(opts) },
-      );
-      this.secretName = secret.metadata.name;
-    }
+    const created = createTenantUserChildren(this, name, plan, {
+      minio: args.provider ?? minioProviderOf(opts),
+      kubernetes: kubernetesProviderOf(opts),
+    });
+    this.userName = created.userName;
+    this.accessKey = created.accessKey;
+    this.secretKey = created.secretKey;
+    this.serviceAccounts = created.serviceAccounts;
+    this.policyNames = created.policyNames;
+    this.secretName = created.secretName;
 
     this.registerOutputs({
       tenantId: this.tenantId,
@@ -280,6 +185,142 @@ export class TenantUser extends pulumi.ComponentResource {
       secretName: this.secretName,
     });
   }
+}
+
+/** What {@link createTenantUserChildren} made: the fields a TenantUser exposes. */
+export interface TenantUserOutputs {
+  userName: pulumi.Output<string>;
+  accessKey: pulumi.Output<string>;
+  secretKey: pulumi.Output<string>;
+  serviceAccounts: Record<string, ServiceAccountCredentials>;
+  policyNames: pulumi.Output<string[]>;
+  secretName?: pulumi.Output<string>;
+}
+
+/**
+ * Creates a tenant user's resources as children of `scope`: the generated secret, the user,
+ * its policies and attachments, its service accounts and the optional credentials Secret.
+ * TenantUser wraps them in a component of their own; Tenant puts them beside the tenant's
+ * bucket in one component, so onboarding a tenant registers one component, not two.
+ *
+ * @param scope the parent of every child
+ * @param name the prefix of every child's name
+ * @param plan the checked arguments, from {@link planTenantUser}
+ * @param providers the MinIO and Kubernetes providers; default: the parent's
+ */
+export function createTenantUserChildren(
+  scope: pulumi.Resource,
+  name: string,
+  plan: TenantUserPlan,
+  providers: { minio?: minio.Provider; kubernetes?: k8s.Provider },
+): TenantUserOutputs {
+  const minioOpts = { parent: scope, provider: providers.minio };
+
+  const password = new random.RandomPassword(
+    `${name}-secret`,
+    {
+      length: SECRET_LENGTH,
+      special: false,
+      keepers: plan.rotation === undefined ? undefined : { rotation: plan.rotation },
+    },
+    { parent: scope },
+  );
+
+  // The provider's `updateSecret` would make MinIO invent a secret on every update, out of
+  // step with the generated one; a change of `secret` itself already resets the user's
+  // secret (the old one stops working) and keeps the enabled or disabled status.
+  const user = new minio.IamUser(
+    `${name}-user`,
+    {
+      name: plan.userName,
+      secret: password.result,
+      disableUser: plan.disabled,
+      updateSecret: false,
+      forceDestroy: false,
+    },
+    { ...minioOpts, additionalSecretOutputs: ["secret"] },
+  );
+
+  const attachments: pulumi.Output<string>[] = [];
+  for (const policy of plan.policies) {
+    const created = new minio.IamPolicy(
+      `${name}-policy-${policy.name}`,
+      { name: policy.name, policy: policy.json },
+      minioOpts,
+    );
+    const attachment = new minio.IamUserPolicyAttachment(
+      `${name}-attach-${policy.name}`,
+      { userName: user.name, policyName: created.name },
+      minioOpts,
+    );
+    attachments.push(attachment.policyName);
+  }
+  for (const policyName of plan.existingPolicyNames) {
+    const attachment = new minio.IamUserPolicyAttachment(
+      `${name}-attach-${policyName}`,
+      { userName: user.name, policyName },
+      minioOpts,
+    );
+    attachments.push(attachment.policyName);
+  }
+
+  const serviceAccounts: Record<string, ServiceAccountCredentials> = {};
+  for (const account of plan.serviceAccounts) {
+    // MinIO generates a service account's keys, so rotating means a new account. A new
+    // logical name does that on every CLI; the replacementTrigger option is ignored by older
+    // ones.
+    const accountName =
+      plan.rotation === undefined
+        ? `${name}-sa-${account.name}`
+        : `${name}-sa-${account.name}-${plan.rotation}`;
+    const created = new minio.IamServiceAccount(
+      accountName,
+      {
+        targetUser: user.name,
+        policy: account.policyJson,
+        disableUser: plan.disabled,
+        updateSecret: false,
+      },
+      { ...minioOpts, additionalSecretOutputs: ["accessKey", "secretKey"] },
+    );
+    serviceAccounts[account.name] = {
+      accessKey: pulumi.secret(created.accessKey),
+      secretKey: pulumi.secret(created.secretKey),
+    };
+  }
+
+  const created: TenantUserOutputs = {
+    userName: user.name,
+    accessKey: user.name,
+    secretKey: pulumi.secret(password.result),
+    serviceAccounts,
+    policyNames: pulumi.all(attachments),
+  };
+
+  if (plan.kubernetesSecret) {
+    const target = plan.kubernetesSecret;
+    const stringData: Record<string, pulumi.Input<string>> = {
+      AWS_ACCESS_KEY_ID: user.name,
+      AWS_SECRET_ACCESS_KEY: password.result,
+      S3_ENDPOINT: target.endpoint,
+    };
+    if (target.bucket !== undefined) stringData.S3_BUCKET = target.bucket;
+    const secret = new k8s.core.v1.Secret(
+      `${name}-credentials`,
+      {
+        metadata: {
+          name: target.name,
+          namespace: target.namespace,
+          labels: mergeLabels(name, "tenant-credentials", undefined),
+        },
+        type: "Opaque",
+        stringData: pulumi.secret(sortKeys(stringData)),
+      },
+      { parent: scope, provider: target.provider ?? providers.kubernetes },
+    );
+    created.secretName = secret.metadata.name;
+  }
+  return created;
 }
 
 export interface TenantUserPlan {

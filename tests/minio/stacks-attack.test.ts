@@ -8,6 +8,7 @@
  * shared-policy layout (one group policy with `${aws:username}`) gets a server of its own.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
+import type { PlatformConfig } from "../../stacks/config";
 import { applyResources, type ApplyReport } from "../../tools/mc-apply";
 import { startMinio, type MinioServer } from "../../tools/minio-server";
 import type { RecordedResource } from "../../tools/mock-runtime";
@@ -128,6 +129,51 @@ function answers(
   );
 }
 
+/** What a tenant's user may do in its own bucket, in either layout. */
+const TENANT_ANSWERS: Record<string, boolean> = {
+  GetObject: true,
+  PutObject: true,
+  DeleteObject: true,
+  ListObjectsV2: true,
+  GetBucketLocation: true,
+  CreateMultipartUpload: true,
+  UploadPart: true,
+  ListParts: true,
+  AbortMultipartUpload: true,
+  ListMultipartUploads: true,
+  DeleteBucket: false,
+  PutBucketPolicy: false,
+  PutBucketLifecycleConfiguration: false,
+  PutBucketVersioning: false,
+};
+
+/**
+ * The generated stack's attack, in either layout: 27 users, 15 access keys and the anonymous
+ * caller on 24 buckets, every answer as predicted, each tenant and key on its own bucket only.
+ */
+function expectGeneratedIsolation(
+  result: Attack,
+  predictor: Predictor,
+  config: PlatformConfig,
+  report: ApplyReport,
+): void {
+  const { records, comparison } = result;
+  const principals = predictor.probePrincipals().length;
+  expect(principals).toBe(27 + 15 + 1);
+  expect(result.matrix.length).toBe(principals * 24 * PROBES.length);
+  expect(describeDisagreements(comparison.disagreements)).toBe("");
+  expect(comparison.agreements).toBe(records.length);
+  expect(comparison.crossTenant).toEqual([]);
+
+  for (const tenant of config.tenants) {
+    expect(reach(records, `user-${tenant.id}`)).toEqual([`user-${tenant.id}-data`]);
+  }
+  for (const key of report.principals.filter((p) => p.kind === "serviceAccount")) {
+    expect(reach(records, key.accessKey)).toEqual([`${key.parentUser}-data`]);
+  }
+  expect(reach(records, ANONYMOUS.name)).toEqual([`artifacts-ci${id}`]);
+}
+
 describe("stacks applied to a real MinIO and attacked", () => {
   let tier: TierHandle;
   const requestsBefore = probeStats.requests;
@@ -236,22 +282,7 @@ describe("stacks applied to a real MinIO and attacked", () => {
     });
 
     it("gives a tenant its objects and listing but no bucket administration", () => {
-      expect(answers(result.records, "user-acme", "user-acme-data")).toEqual({
-        GetObject: true,
-        PutObject: true,
-        DeleteObject: true,
-        ListObjectsV2: true,
-        GetBucketLocation: true,
-        CreateMultipartUpload: true,
-        UploadPart: true,
-        ListParts: true,
-        AbortMultipartUpload: true,
-        ListMultipartUploads: true,
-        DeleteBucket: false,
-        PutBucketPolicy: false,
-        PutBucketLifecycleConfiguration: false,
-        PutBucketVersioning: false,
-      });
+      expect(answers(result.records, "user-acme", "user-acme-data")).toEqual(TENANT_ANSWERS);
       const other = result.records.filter(
         (r) => r.principal === "user-acme" && r.bucket === "user-globex-data",
       );
@@ -320,21 +351,7 @@ describe("stacks applied to a real MinIO and attacked", () => {
     it("MinIO and the evaluator agree on every request, and no tenant reaches another", async () => {
       result = await attack(tier.connection.endpoint, tier.admin, predictor, 15_000);
       add(result.comparison);
-      const { records, comparison } = result;
-      const principals = predictor.probePrincipals().length;
-      expect(principals).toBe(27 + 15 + 1);
-      expect(result.matrix.length).toBe(principals * 24 * PROBES.length);
-      expect(describeDisagreements(comparison.disagreements)).toBe("");
-      expect(comparison.agreements).toBe(records.length);
-      expect(comparison.crossTenant).toEqual([]);
-
-      for (const tenant of config.tenants) {
-        expect(reach(records, `user-${tenant.id}`)).toEqual([`user-${tenant.id}-data`]);
-      }
-      for (const key of report.principals.filter((p) => p.kind === "serviceAccount")) {
-        expect(reach(records, key.accessKey)).toEqual([`${key.parentUser}-data`]);
-      }
-      expect(reach(records, ANONYMOUS.name)).toEqual([`artifacts-ci${id}`]);
+      expectGeneratedIsolation(result, predictor, config, report);
     });
 
     it("keeps the Velero user inside its prefix", () => {
@@ -408,41 +425,12 @@ describe("stacks applied to a real MinIO and attacked", () => {
     it("MinIO and the evaluator agree on every request, access keys included", async () => {
       result = await attack(server.endpoint, admin, predictor, 15_000);
       add(result.comparison);
-      const { records, comparison } = result;
-      const principals = predictor.probePrincipals().length;
-      expect(principals).toBe(27 + 15 + 1);
-      expect(result.matrix.length).toBe(principals * 24 * PROBES.length);
-      expect(describeDisagreements(comparison.disagreements)).toBe("");
-      expect(comparison.agreements).toBe(records.length);
-      expect(comparison.crossTenant).toEqual([]);
-
-      for (const tenant of config.tenants) {
-        expect(reach(records, `user-${tenant.id}`)).toEqual([`user-${tenant.id}-data`]);
-      }
-      for (const key of report.principals.filter((p) => p.kind === "serviceAccount")) {
-        expect(reach(records, key.accessKey)).toEqual([`${key.parentUser}-data`]);
-      }
-      expect(reach(records, ANONYMOUS.name)).toEqual([`artifacts-ci${id}`]);
+      expectGeneratedIsolation(result, predictor, config, report);
     });
 
     it("gives a tenant through the group what the per-tenant layout gives it", () => {
       const tenant = `user-${config.tenants[0].id}`;
-      expect(answers(result.records, tenant, `${tenant}-data`)).toEqual({
-        GetObject: true,
-        PutObject: true,
-        DeleteObject: true,
-        ListObjectsV2: true,
-        GetBucketLocation: true,
-        CreateMultipartUpload: true,
-        UploadPart: true,
-        ListParts: true,
-        AbortMultipartUpload: true,
-        ListMultipartUploads: true,
-        DeleteBucket: false,
-        PutBucketPolicy: false,
-        PutBucketLifecycleConfiguration: false,
-        PutBucketVersioning: false,
-      });
+      expect(answers(result.records, tenant, `${tenant}-data`)).toEqual(TENANT_ANSWERS);
     });
   });
 });
