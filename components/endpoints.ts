@@ -3,6 +3,7 @@
  * an endpoint: they would be copied into Secrets, job environments, logs and state, so every
  * check refuses them first and shows the value with that part replaced by `[secret]`.
  */
+import { isIPv6 } from "net";
 import { InvalidArgumentError, REDACTED } from "./errors";
 
 const USERINFO_RULE =
@@ -56,10 +57,10 @@ export function validateEndpoint(value: unknown, argument: string): string {
 export function validateHostPort(value: unknown, argument: string): string {
   const shown = typeof value === "string" ? withoutUserinfo(value) : value;
   if (shown !== value) throw new InvalidArgumentError(argument, shown, USERINFO_RULE);
-  const match =
-    typeof value === "string" ? /^(\[[0-9a-fA-F:]+\]|[^:/\s]+):(\d+)$/.exec(value) : null;
+  const match = typeof value === "string" ? /^(\[[^\]\s]+\]|[^:/\s[\]]+):(\d+)$/.exec(value) : null;
   const port = match ? Number(match[2]) : 0;
-  if (!match || port < 1 || port > 65535) {
+  const bracketed = match !== null && match[1].startsWith("[");
+  if (!match || port < 1 || port > 65535 || (bracketed && !isIPv6(match[1].slice(1, -1)))) {
     throw new InvalidArgumentError(
       argument,
       value,
@@ -70,15 +71,14 @@ export function validateHostPort(value: unknown, argument: string): string {
 }
 
 /**
- * The URL with any userinfo (what comes before the last `@` of the authority) replaced by
- * `[secret]`. The authority ends where URL parsers end it: at a slash, a backslash, `?` or `#`.
+ * The endpoint with everything between its scheme and its last `@` replaced by `[secret]`.
+ * Parsers disagree on where an authority ends (a `/`, `#` or `?` inside a password confuses
+ * them), so any `@` counts: an endpoint has no other use for one, and a message must never
+ * show what may be a password.
  */
 function withoutUserinfo(url: string): string {
   const start = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(url)?.[0].length ?? 0;
-  const rest = url.slice(start);
-  const end = rest.search(/[/\\?#]/);
-  const authority = end === -1 ? rest : rest.slice(0, end);
-  const at = authority.lastIndexOf("@");
-  if (at === -1) return url;
-  return `${url.slice(0, start)}[secret]${rest.slice(at)}`;
+  const at = url.lastIndexOf("@");
+  if (at < start) return url;
+  return `${url.slice(0, start)}[secret]${url.slice(at)}`;
 }

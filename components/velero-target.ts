@@ -328,8 +328,9 @@ function planVeleroTarget(name: string, args: VeleroTargetArgs): VeleroTargetPla
   };
 }
 
+// At least one line of base64 between the markers.
 const PEM_CERTIFICATE =
-  /^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----$/;
+  /^-----BEGIN CERTIFICATE-----\r?\n(?:[A-Za-z0-9+/=]+\r?\n)+-----END CERTIFICATE-----$/;
 
 /** A CA bundle: one or more PEM certificates, for an `https://` URL only. */
 function validateCaCert(value: unknown, s3Url: string): string {

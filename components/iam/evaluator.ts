@@ -17,10 +17,12 @@
  *   `user-10-data` and every key in it.
  * - Policy variables are replaced by the request's values before matching, as MinIO does:
  *   `${aws:username}` and `${aws:userid}` by the user's name, so a `*` or `?` in a name acts
- *   as a wildcard in a resource. Every other variable in a resource is one MinIO fills from
- *   the request (`${aws:Referer}`, `${aws:UserAgent}`, ...), which the caller chooses, so it is
- *   taken as `*`: the model may then allow more than MinIO would for one request, never less.
- *   In condition values variables are replaced as plain text.
+ *   as a wildcard in a resource, and as plain text in condition values. Every other variable
+ *   is one MinIO fills from the request (`${aws:Referer}`, `${aws:UserAgent}`, ...) or leaves
+ *   as text, and the caller chooses which: a statement that uses one is taken at the caller's
+ *   best choice. In an Allow such a resource matches anything and such a condition holds; in a
+ *   Deny such a resource matches nothing and such a condition fails. So the model never
+ *   allows less than MinIO would for some request the caller can send.
  * - Conditions (all must hold; any value of a key may match): String(Not)Equals,
  *   String(Not)EqualsIgnoreCase, String(Not)Like with the ForAnyValue/ForAllValues
  *   qualifiers, IpAddress/NotIpAddress, Bool and Null. A key the request lacks fails a
@@ -31,8 +33,11 @@ import { InvalidArgumentError, validateWithin } from "../errors";
 import { BUCKET_ACTIONS, OBJECT_ACTIONS, isObjectAction, wildcardMatch } from "./actions";
 import { Statement } from "./document";
 import {
+  IDENTITY_VARIABLE_GLOBAL,
   MINIO_REFUSALS_ONLY,
   S3_ARN_PREFIX,
+  isIdentityVariable,
+  requestVariables,
   validateBucketPolicy,
   validateUserPolicy,
 } from "./validate";
@@ -164,6 +169,8 @@ interface CompiledCondition {
   readonly qualifier: "" | "ForAnyValue" | "ForAllValues";
   readonly key: string;
   readonly values: readonly string[];
+  /** A value uses a variable the caller fills, so the caller decides whether it holds. */
+  readonly callerChosen: boolean;
 }
 
 type Values = Map<string, string[]>;
@@ -299,7 +306,7 @@ export class AccessModel {
     for (const statement of statements) {
       if (statement.effect !== "Allow") continue;
       for (const resource of statement.resources) {
-        const pattern = substituteResource(resource, userName);
+        const pattern = allowPattern(resource, userName);
         const slash = pattern.indexOf("/");
         const bucketPart = slash < 0 ? pattern : pattern.slice(0, slash);
         if (!hasWildcardToken(bucketPart)) {
@@ -354,9 +361,10 @@ export class AccessModel {
     }
     const kind = principal.kind === "anonymous" ? "bucket" : "user";
     const relevant = statements.filter((s) =>
-      s.resources.some((r) =>
-        resourceCanMatchBucket(substituteResource(r, userName), bucket, kind),
-      ),
+      s.resources.some((r) => {
+        const pattern = substituteResource(r, userName, s.effect);
+        return pattern !== undefined && resourceCanMatchBucket(pattern, bucket, kind);
+      }),
     );
     return {
       allows: relevant.filter((s) => s.effect === "Allow"),
@@ -375,7 +383,7 @@ export class AccessModel {
     for (const statement of sources.allows) {
       if (!matchesAction(statement, action)) continue;
       for (const resource of statement.resources) {
-        const pattern = substituteResource(resource, sources.userName);
+        const pattern = allowPattern(resource, sources.userName);
         const keys = objectAction ? witnessKeys(pattern, bucket) : [undefined];
         for (const key of keys) {
           for (const values of witnessConditions(statement, sources.denies, sources.userName)) {
@@ -467,6 +475,7 @@ function compileStatement(policy: string, index: number, statement: Statement): 
         qualifier: (match[1] ?? "") as CompiledCondition["qualifier"],
         key: key.toLowerCase(),
         values,
+        callerChosen: values.some((v) => requestVariables(v).length > 0),
       });
     }
   }
@@ -543,12 +552,14 @@ function applies(
   }
   if (!matchesAction(statement, request.action)) return false;
   const userName = values.get("aws:username")?.[0];
-  if (
-    !statement.resources.some((r) => resourceMatches(substituteResource(r, userName), resource))
-  ) {
-    return false;
-  }
-  return statement.conditions.every((condition) => conditionHolds(condition, values));
+  const matches = (r: string) => {
+    const pattern = substituteResource(r, userName, statement.effect);
+    return pattern !== undefined && resourceMatches(pattern, resource);
+  };
+  if (!statement.resources.some(matches)) return false;
+  return statement.conditions.every((condition) =>
+    condition.callerChosen ? statement.effect === "Allow" : conditionHolds(condition, values),
+  );
 }
 
 function matchesAction(statement: CompiledStatement, action: string): boolean {
@@ -586,17 +597,30 @@ function requestValues(request: AccessRequest, userName: string | undefined): Va
 
 // Resource patterns are kept in an escaped form after substitution: `\` escapes the next
 // character. MinIO matches the substituted name as part of the pattern, so only a backslash in
-// it is escaped: its `*` and `?` stay wildcards, as they are on the server.
-function substituteResource(pattern: string, userName: string | undefined): string {
+// it is escaped: its `*` and `?` stay wildcards, as they are on the server. A variable the
+// caller fills is its best choice (see the header): anything in an Allow, so `*`, and nothing
+// in a Deny, so `undefined`.
+function substituteResource(
+  pattern: string,
+  userName: string | undefined,
+  effect: "Allow" | "Deny",
+): string | undefined {
   if (!pattern.includes("${")) return pattern;
   let out = pattern;
   if (userName !== undefined && userName !== "") {
     const name = userName.replace(/\\/g, "\\\\");
-    out = out.replace(/\$\{aws:(username|userid)\}/gi, () => name);
+    out = out.replace(IDENTITY_VARIABLE_GLOBAL, () => name);
   }
   // Without a user (the anonymous caller) `${aws:username}` stays as text, as on MinIO, and
-  // matches no bucket; the caller's own values may be anything.
-  return out.replace(/\$\{[^}]*\}/g, (v) => (/^\$\{aws:(username|userid)\}$/i.test(v) ? v : "*"));
+  // matches no bucket.
+  if (requestVariables(out).length === 0) return out;
+  if (effect === "Deny") return undefined;
+  return out.replace(/\$\{[^}]*\}/g, (v) => (isIdentityVariable(v) ? v : "*"));
+}
+
+/** The Allow form: a caller-filled variable matches anything. */
+function allowPattern(pattern: string, userName: string | undefined): string {
+  return substituteResource(pattern, userName, "Allow") ?? pattern;
 }
 
 function resourceMatches(pattern: string, resource: string): boolean {
@@ -741,7 +765,7 @@ function conditionHolds(condition: CompiledCondition, values: Values): boolean {
 
 function substituteValue(value: string, userName: string | undefined): string {
   if (!userName || !value.includes("${")) return value;
-  return value.replace(/\$\{aws:(username|userid)\}/gi, () => userName);
+  return value.replace(IDENTITY_VARIABLE_GLOBAL, () => userName);
 }
 
 function witnessKeys(pattern: string, bucket: string): string[] {

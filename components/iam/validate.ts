@@ -72,13 +72,21 @@ export const MINIO_REFUSALS_ONLY: ValidateOptions = Object.freeze({
   resourceVariables: false,
 });
 
-/** The variables a resource may use: the signed-in user's own name, which the caller cannot pick. */
-const IDENTITY_VARIABLES = /^\$\{aws:(username|userid)\}$/i;
+/** Every `${aws:username}` and `${aws:userid}` in a text: the signed-in user's own name. */
+export const IDENTITY_VARIABLE_GLOBAL = /\$\{aws:(username|userid)\}/gi;
 
-/** The `${...}` policy variables in `text` other than the user's name, in order of appearance. */
+/** Whether a `${...}` variable is the signed-in user's name, which the caller cannot pick. */
+export function isIdentityVariable(variable: string): boolean {
+  return /^\$\{aws:(username|userid)\}$/i.test(variable);
+}
+
+/**
+ * The `${...}` policy variables in `text` other than the user's name, in order of appearance:
+ * MinIO fills them from the request or leaves them as text, at the caller's choice.
+ */
 export function requestVariables(text: string): string[] {
   if (!text.includes("${")) return [];
-  return (text.match(/\$\{[^}]*\}/g) ?? []).filter((v) => !IDENTITY_VARIABLES.test(v));
+  return (text.match(/\$\{[^}]*\}/g) ?? []).filter((v) => !isIdentityVariable(v));
 }
 
 /**

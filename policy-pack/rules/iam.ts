@@ -4,6 +4,7 @@
  */
 import {
   ACCOUNT_ACTIONS,
+  IDENTITY_VARIABLE_GLOBAL,
   hasWildcard,
   isObjectAction,
   MINIO_REFUSALS_ONLY,
@@ -101,7 +102,7 @@ export const noBucketWildcard: ResourceRule<AdminConfig> = resourceRule(
         }
         // `${aws:username}` is the signed-in user's name, which the caller cannot choose; the
         // isolation proof checks what each member's name makes of it.
-        if (!hasWildcard(bucketPart.replace(/\$\{aws:(username|userid)\}/gi, ""))) continue;
+        if (!hasWildcard(bucketPart.replace(IDENTITY_VARIABLE_GLOBAL, ""))) continue;
         out.push(
           `${label(view)}: statement ${i} resource "${resource}" has a wildcard in the bucket ` +
             "name, so it also matches every other bucket that fits the pattern (user-1* matches " +

@@ -450,6 +450,58 @@ describe("evaluate: ${aws:username} (shared-policy mode)", () => {
     expect(evaluate({ principal: question, ...get("user-ab-data") }, [shared]).allowed).toBe(false);
   });
 
+  it("never lets a caller-filled variable in a Deny take an Allow away", () => {
+    const get = (bucket: string) => ({ principal: a, action: "s3:GetObject", bucket, key: "k" });
+    const allow = {
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: "arn:aws:s3:::user-b-data/*",
+    };
+    // The caller sends no Referer, MinIO leaves the text, and the Deny matches no key.
+    const byResource = userPolicy(
+      "deny-resource",
+      "user-a",
+      doc(allow, {
+        Effect: "Deny",
+        Action: "s3:GetObject",
+        Resource: "arn:aws:s3:::user-b-data/${aws:Referer}",
+      }),
+    );
+    expect(evaluate(get("user-b-data"), [byResource]).allowed).toBe(true);
+    // The caller picks both sides of the comparison.
+    const byCondition = userPolicy(
+      "deny-condition",
+      "user-a",
+      doc(allow, {
+        Effect: "Deny",
+        Action: "s3:GetObject",
+        Resource: "arn:aws:s3:::user-b-data/*",
+        Condition: { StringNotLike: { "aws:Referer": "${aws:UserAgent}" } },
+      }),
+    );
+    expect(evaluate(get("user-b-data"), [byCondition]).allowed).toBe(true);
+    const model = new AccessModel([byResource]);
+    expect([...model.reachableBuckets(a, ["user-a-data", "user-b-data"]).keys()]).toEqual([
+      "user-b-data",
+    ]);
+  });
+
+  it("lets a caller-filled variable in an Allow's condition hold", () => {
+    const home = userPolicy(
+      "ua",
+      "user-a",
+      doc({
+        Effect: "Allow",
+        Action: "s3:GetObject",
+        Resource: "arn:aws:s3:::home/*",
+        Condition: { StringLike: { "aws:Referer": "${aws:UserAgent}" } },
+      }),
+    );
+    expect(
+      evaluate({ principal: a, action: "s3:GetObject", bucket: "home", key: "k" }, [home]).allowed,
+    ).toBe(true);
+  });
+
   it("takes a variable MinIO fills from the request as any value", () => {
     const referer = userPolicy(
       "referer",

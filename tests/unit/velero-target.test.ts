@@ -291,6 +291,17 @@ describe("VeleroTarget", () => {
           "(-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)",
       ],
       [
+        "an empty PEM certificate",
+        {
+          ...BASE,
+          s3Url: "https://minio.minio.svc:9000",
+          caCert: "-----BEGIN CERTIFICATE-----\n\n-----END CERTIFICATE-----",
+        },
+        'VeleroTarget "t": caCert = "-----BEGIN CERTIFICATE-----\\n\\n-----END CERTIFICATE-----": ' +
+          "must be one or more PEM certificates " +
+          "(-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)",
+      ],
+      [
         "a CA certificate for an http:// s3Url",
         { ...BASE, caCert: CA_PEM },
         'VeleroTarget "t": caCert = "[PEM]": needs an https:// s3Url, not http://127.0.0.1:9000',
