@@ -24,7 +24,10 @@ export interface StartMinioOptions {
   drives?: number;
   /** Extra environment for the server, e.g. `MINIO_STORAGE_CLASS_STANDARD`. Defaults to none. */
   env?: Record<string, string>;
-  /** How long to wait for readiness. Defaults to 30 seconds. */
+  /**
+   * How long to wait for readiness. Defaults to 90 seconds: on a 2-core machine running the
+   * other test tiers beside it, a first start has been seen to take over 30.
+   */
   readyTimeoutMs?: number;
 }
 
@@ -33,7 +36,7 @@ export interface StartClusterOptions {
   pools: PoolLayout[];
   /** Extra environment for every server. Defaults to none. */
   env?: Record<string, string>;
-  /** How long to wait for readiness. Defaults to 60 seconds. */
+  /** How long to wait for readiness. Defaults to 120 seconds. */
   readyTimeoutMs?: number;
 }
 
@@ -132,7 +135,7 @@ async function startClusterOnce(options: StartClusterOptions): Promise<MinioServ
       credentials,
       dataDir,
       drives,
-      options.readyTimeoutMs ?? 60_000,
+      options.readyTimeoutMs ?? 120_000,
     );
   } catch (err) {
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -510,7 +513,7 @@ async function finishStart(
   credentials: Credentials,
   dataDir: string,
   drives: number,
-  readyTimeoutMs = 30_000,
+  readyTimeoutMs = 90_000,
 ): Promise<MinioServer> {
   const endpoint = `http://${LOOPBACK}:${port}`;
   const logTail = () => procs.map((p) => p.log()).join("\n---\n");
