@@ -8,6 +8,7 @@ export * from "./iam";
 export * from "./minio-deployment";
 export * from "./tenant-user";
 export * from "./isolated-bucket";
+export * from "./tenant";
 export * from "./shared-tenant-access";
 export * from "./velero-target";
 export * from "./artifact-store";

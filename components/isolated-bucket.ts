@@ -341,8 +341,14 @@ export interface IsolatedBucketPlan {
  * Checks every argument and derives names, so the constructor only wires resources. Exported
  * so that components building an IsolatedBucket can check its arguments before registering
  * themselves.
+ *
+ * @param args the bucket's arguments
+ * @param ownerUserName the owner's user name; default: `args.owner`'s, else `user-<tenantId>`
  */
-export function planIsolatedBucket(args: IsolatedBucketArgs): IsolatedBucketPlan {
+export function planIsolatedBucket(
+  args: IsolatedBucketArgs,
+  ownerUserName: string | undefined = args.owner?.plannedUserName,
+): IsolatedBucketPlan {
   if (typeof args !== "object" || args === null) {
     throw new InvalidArgumentError("args", args, "must be an object");
   }
@@ -419,7 +425,7 @@ export function planIsolatedBucket(args: IsolatedBucketArgs): IsolatedBucketPlan
     }
   }
 
-  const owner = planOwnerAccess(args, tenantId, bucketName);
+  const owner = planOwnerAccess(args, tenantId, bucketName, ownerUserName);
 
   return {
     tenantId,
@@ -439,6 +445,7 @@ function planOwnerAccess(
   args: IsolatedBucketArgs,
   tenantId: string,
   bucketName: string,
+  ownerUserName: string | undefined,
 ): IsolatedBucketPlan["owner"] {
   const access = args.ownerAccess ?? "policy";
   if (access instanceof SharedTenantAccess) {
@@ -449,14 +456,14 @@ function planOwnerAccess(
         "must not be set with a shared ownerAccess (the shared group's policy grants the owner)",
       );
     }
-    const ownerUserName = args.owner?.plannedUserName ?? tenantUserName(tenantId);
-    const expected = access.bucketNameFor(ownerUserName);
+    const ownerName = ownerUserName ?? tenantUserName(tenantId);
+    const expected = access.bucketNameFor(ownerName);
     if (bucketName !== expected) {
       throw new InvalidArgumentError(
         "bucketName",
         bucketName,
         `must be "${expected}" with a shared ownerAccess: its policy grants the owner ` +
-          `"${ownerUserName}" only the bucket named after it`,
+          `"${ownerName}" only the bucket named after it`,
       );
     }
     return { kind: "shared", access };

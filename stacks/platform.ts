@@ -6,10 +6,9 @@ import * as minio from "@pulumi/minio";
 import * as pulumi from "@pulumi/pulumi";
 import {
   ArtifactStore,
-  IsolatedBucket,
   MinioDeployment,
   SharedTenantAccess,
-  TenantUser,
+  Tenant,
   VeleroTarget,
   readWritePolicy,
   tenantBucketName,
@@ -80,30 +79,30 @@ export function buildPlatform(
   const tenants: Record<string, TenantOutputs> = {};
   for (const tenant of config.tenants) {
     const bucketName = tenantBucketName(tenant.id);
-    const user = new TenantUser(`tenant-${tenant.id}`, {
+    // One component per tenant: the user and its bucket under the same parent.
+    const onboarded = new Tenant(`tenant-${tenant.id}`, {
       tenantId: tenant.id,
-      serviceAccounts: tenant.serviceAccounts.map((name) => ({ name })),
-      kubernetesSecret: tenant.namespace
-        ? { namespace: tenant.namespace, endpoint: endpoint, bucket: bucketName }
-        : undefined,
-      provider,
-    });
-    const bucket = new IsolatedBucket(`tenant-${tenant.id}`, {
-      tenantId: tenant.id,
-      bucketName,
-      owner: user,
-      ...(sharedAccess
-        ? { ownerAccess: sharedAccess }
-        : { ownerPolicy: readWritePolicy(bucketName) }),
-      versioning: tenant.versioning,
-      objectLock: tenant.objectLock,
-      erasureCoded,
-      quotaBytes: tenant.quotaGiB === undefined ? undefined : Math.round(tenant.quotaGiB * GIB),
-      allowDestroy,
+      user: {
+        serviceAccounts: tenant.serviceAccounts.map((name) => ({ name })),
+        kubernetesSecret: tenant.namespace
+          ? { namespace: tenant.namespace, endpoint: endpoint, bucket: bucketName }
+          : undefined,
+      },
+      bucket: {
+        bucketName,
+        ...(sharedAccess
+          ? { ownerAccess: sharedAccess }
+          : { ownerPolicy: readWritePolicy(bucketName) }),
+        versioning: tenant.versioning,
+        objectLock: tenant.objectLock,
+        erasureCoded,
+        quotaBytes: tenant.quotaGiB === undefined ? undefined : Math.round(tenant.quotaGiB * GIB),
+        allowDestroy,
+      },
       provider,
     });
     const serviceAccounts: TenantOutputs["serviceAccounts"] = {};
-    for (const [name, keys] of Object.entries(user.serviceAccounts)) {
+    for (const [name, keys] of Object.entries(onboarded.serviceAccounts)) {
       serviceAccounts[name] = pulumi.secret(
         pulumi
           .all([keys.accessKey, keys.secretKey])
@@ -111,9 +110,9 @@ export function buildPlatform(
       );
     }
     tenants[tenant.id] = {
-      bucket: bucket.bucketName,
-      userName: user.userName,
-      credentials: bucket.credentials,
+      bucket: onboarded.bucketName,
+      userName: onboarded.userName,
+      credentials: onboarded.credentials,
       serviceAccounts,
     };
   }

@@ -1,0 +1,146 @@
+/**
+ * Tenant: one tenant's user and bucket in a single component. It makes exactly what a
+ * TenantUser and an IsolatedBucket given that user make, under one parent instead of two:
+ * the SDK registers a component much as it registers a provider resource, so a platform that
+ * onboards thousands of tenants saves one registration per tenant. Use TenantUser and
+ * IsolatedBucket directly for other shapes (a second bucket, a user shared by several).
+ */
+import * as minio from "@pulumi/minio";
+import * as pulumi from "@pulumi/pulumi";
+import { InvalidArgumentError, validateWithin } from "./errors";
+import {
+  createIsolatedBucketChildren,
+  planIsolatedBucket,
+  type BucketCredentials,
+  type IsolatedBucketArgs,
+  type IsolatedBucketPlan,
+} from "./isolated-bucket";
+import { validateTenantId } from "./naming";
+import {
+  createTenantUserChildren,
+  kubernetesProviderOf,
+  minioProviderOf,
+  planTenantUser,
+  validateLabelValue,
+  type ServiceAccountCredentials,
+  type TenantUserArgs,
+  type TenantUserPlan,
+} from "./tenant-user";
+
+export interface TenantArgs {
+  /** The tenant; see `validateTenantId`. No default. */
+  tenantId: string;
+  /**
+   * The user's arguments, as for TenantUser: `userName`, `policies`, `existingPolicyNames`,
+   * `serviceAccounts`, `disabled`, `rotation`, `kubernetesSecret`. Default: `{}` (the user
+   * `user-<tenantId>`, granted the bucket and nothing else).
+   */
+  user?: Omit<TenantUserArgs, "tenantId" | "provider">;
+  /**
+   * The bucket's arguments, as for IsolatedBucket: `bucketName`, `ownerPolicy`, `ownerAccess`,
+   * `versioning`, `objectLock`, `erasureCoded`, `quotaBytes`, `lifecycleRules`, `encryption`,
+   * `allowDestroy`. Its owner is this tenant's user. Default: `{}` (a private, protected
+   * `user-<tenantId>-data` with read-write for the user).
+   */
+  bucket?: Omit<IsolatedBucketArgs, "tenantId" | "owner" | "provider">;
+  /** The MinIO provider for every MinIO child. Default: `opts.provider` when it is a MinIO one. */
+  provider?: minio.Provider;
+}
+
+export class Tenant extends pulumi.ComponentResource {
+  /** The tenant, known while the program runs. */
+  readonly tenantId: string;
+  /** The MinIO user name. */
+  readonly userName: pulumi.Output<string>;
+  /** The access key, which for a MinIO user is its name. */
+  readonly accessKey: pulumi.Output<string>;
+  /** The user's secret key (a Pulumi secret). */
+  readonly secretKey: pulumi.Output<string>;
+  /** Credentials of each service account, keyed by its `name` argument; all secrets. */
+  readonly serviceAccounts: Record<string, ServiceAccountCredentials>;
+  /** Every policy attached to the user itself. */
+  readonly policyNames: pulumi.Output<string[]>;
+  /** The Kubernetes Secret's name, when `user.kubernetesSecret` asked for one. */
+  readonly secretName?: pulumi.Output<string>;
+  /** The bucket's name. */
+  readonly bucketName: pulumi.Output<string>;
+  /** The bucket's ARN, `arn:aws:s3:::<bucket>`. */
+  readonly bucketArn: pulumi.Output<string>;
+  /** The policy that grants the user the bucket (the shared group's, in that layout). */
+  readonly ownerPolicyName: pulumi.Output<string>;
+  /** The user's access and secret key, as one Pulumi secret. */
+  readonly credentials: pulumi.Output<BucketCredentials>;
+
+  constructor(name: string, args: TenantArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    const plan = validateWithin(`Tenant "${name}"`, () => planTenant(name, args));
+    // Declared so the policy pack can attribute every child to the tenant.
+    super(
+      "minio-platform:index:Tenant",
+      name,
+      {
+        tenantId: plan.user.tenantId,
+        userName: plan.user.userName,
+        bucketName: plan.bucket.bucketName,
+      },
+      opts,
+    );
+
+    const provider = args.provider ?? minioProviderOf(opts);
+    const user = createTenantUserChildren(this, name, plan.user, {
+      minio: provider,
+      kubernetes: kubernetesProviderOf(opts),
+    });
+    const bucket = createIsolatedBucketChildren(this, name, plan.bucket, () => user, provider);
+
+    this.tenantId = plan.user.tenantId;
+    this.userName = user.userName;
+    this.accessKey = user.accessKey;
+    this.secretKey = user.secretKey;
+    this.serviceAccounts = user.serviceAccounts;
+    this.policyNames = user.policyNames;
+    this.secretName = user.secretName;
+    this.bucketName = bucket.bucketName;
+    this.bucketArn = bucket.bucketArn;
+    this.ownerPolicyName = bucket.ownerPolicyName;
+    this.credentials = bucket.credentials;
+
+    this.registerOutputs({
+      tenantId: this.tenantId,
+      userName: this.userName,
+      bucketName: this.bucketName,
+      ownerPolicyName: this.ownerPolicyName,
+      credentials: this.credentials,
+      serviceAccounts: this.serviceAccounts,
+    });
+  }
+}
+
+/** Both halves' plans, with errors naming `user.*` and `bucket.*` as the caller wrote them. */
+function planTenant(
+  name: string,
+  args: TenantArgs,
+): { user: TenantUserPlan; bucket: IsolatedBucketPlan } {
+  if (typeof args !== "object" || args === null) {
+    throw new InvalidArgumentError("args", args, "must be an object");
+  }
+  const tenantId = validateTenantId(args.tenantId, "tenantId");
+  const user = under("user", () => planTenantUser({ ...(args.user ?? {}), tenantId }));
+  // Only the credentials Secret carries the name as a label.
+  if (user.kubernetesSecret !== undefined) validateLabelValue(name, "name");
+  const bucket = under("bucket", () =>
+    planIsolatedBucket({ ...(args.bucket ?? {}), tenantId }, user.userName),
+  );
+  return { user, bucket };
+}
+
+/** Runs a half's planner, naming its arguments under `part` (`user.serviceAccounts[0]`). */
+function under<T>(part: string, plan: () => T): T {
+  try {
+    return plan();
+  } catch (err) {
+    if (err instanceof InvalidArgumentError && err.context === undefined) {
+      throw new InvalidArgumentError(`${part}.${err.argument}`, err.value, err.rule);
+    }
+    throw err;
+  }
+}
