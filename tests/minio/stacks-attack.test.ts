@@ -174,6 +174,17 @@ function expectGeneratedIsolation(
   expect(reach(records, ANONYMOUS.name)).toEqual([`artifacts-ci${id}`]);
 }
 
+/** A MinIO of a stack's own (four drives, erasure coded) and a root S3 client for it. */
+async function startOwnServer(): Promise<{ server: MinioServer; admin: S3Client }> {
+  const server = await startMinio({ drives: 4 });
+  const admin = s3Client(server.endpoint, {
+    name: "root",
+    accessKey: server.rootUser,
+    secretKey: server.rootPassword,
+  });
+  return { server, admin };
+}
+
 describe("stacks applied to a real MinIO and attacked", () => {
   let tier: TierHandle;
   const requestsBefore = probeStats.requests;
@@ -201,12 +212,7 @@ describe("stacks applied to a real MinIO and attacked", () => {
     let result: Attack;
 
     beforeAll(async () => {
-      server = await startMinio({ drives: 4 });
-      admin = s3Client(server.endpoint, {
-        name: "root",
-        accessKey: server.rootUser,
-        secretKey: server.rootPassword,
-      });
+      ({ server, admin } = await startOwnServer());
       resources = (await runStack("local")).resources;
       report = await applyResources(resources, server.mc);
       predictor = new Predictor(resources, report);
@@ -389,12 +395,7 @@ describe("stacks applied to a real MinIO and attacked", () => {
     let result: Attack;
 
     beforeAll(async () => {
-      server = await startMinio({ drives: 4 });
-      admin = s3Client(server.endpoint, {
-        name: "root",
-        accessKey: server.rootUser,
-        secretKey: server.rootPassword,
-      });
+      ({ server, admin } = await startOwnServer());
       resources = await runGenerated(config);
       report = await applyResources(resources, server.mc);
       predictor = new Predictor(resources, report);
