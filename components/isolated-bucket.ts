@@ -195,6 +195,14 @@ export class IsolatedBucket extends pulumi.ComponentResource {
   }
 }
 
+/** How a component that builds children through a shared function names itself. */
+export interface ChildContext {
+  /** The component in messages, e.g. `Tenant "acme"`. */
+  label: string;
+  /** Options merged into every child's, e.g. aliases to a former parent. Default: none. */
+  options?: { aliases?: pulumi.Input<pulumi.Alias>[] };
+}
+
 /** The user a bucket is granted to: a TenantUser, or the user parts a Tenant made. */
 export interface BucketOwner {
   readonly userName: pulumi.Output<string>;
@@ -222,6 +230,7 @@ export interface IsolatedBucketOutputs<O extends BucketOwner> {
  * @param plan the checked arguments, from {@link planIsolatedBucket}
  * @param ownerOf gives the owner, called after the bucket's own resources are declared
  * @param provider the MinIO provider; default: the parent's
+ * @param context how messages name the component, and options every child gets
  */
 export function createIsolatedBucketChildren<O extends BucketOwner>(
   scope: pulumi.Resource,
@@ -229,12 +238,13 @@ export function createIsolatedBucketChildren<O extends BucketOwner>(
   plan: IsolatedBucketPlan,
   ownerOf: () => O,
   provider: minio.Provider | undefined,
+  context: ChildContext = { label: `IsolatedBucket "${name}"` },
 ): IsolatedBucketOutputs<O> {
-  const minioOpts = { parent: scope, provider };
+  const minioOpts = { parent: scope, provider, ...context.options };
 
   if (plan.objectLock && plan.allowDestroy) {
     pulumi.log.warn(
-      `IsolatedBucket "${name}": objectLock with allowDestroy: changing objectLock replaces ` +
+      `${context.label}: objectLock with allowDestroy: changing objectLock replaces ` +
         `the bucket "${plan.bucketName}", and forceDestroy deletes every object in it first`,
       scope,
     );
@@ -347,7 +357,7 @@ export interface IsolatedBucketPlan {
  */
 export function planIsolatedBucket(
   args: IsolatedBucketArgs,
-  ownerUserName: string | undefined = args.owner?.plannedUserName,
+  ownerUserName?: string,
 ): IsolatedBucketPlan {
   if (typeof args !== "object" || args === null) {
     throw new InvalidArgumentError("args", args, "must be an object");
@@ -425,7 +435,12 @@ export function planIsolatedBucket(
     }
   }
 
-  const owner = planOwnerAccess(args, tenantId, bucketName, ownerUserName);
+  const owner = planOwnerAccess(
+    args,
+    tenantId,
+    bucketName,
+    ownerUserName ?? args.owner?.plannedUserName,
+  );
 
   return {
     tenantId,

@@ -207,14 +207,16 @@ export interface TenantUserOutputs {
  * @param name the prefix of every child's name
  * @param plan the checked arguments, from {@link planTenantUser}
  * @param providers the MinIO and Kubernetes providers; default: the parent's
+ * @param options merged into every child's options, e.g. aliases to a former parent
  */
 export function createTenantUserChildren(
   scope: pulumi.Resource,
   name: string,
   plan: TenantUserPlan,
   providers: { minio?: minio.Provider; kubernetes?: k8s.Provider },
+  options: { aliases?: pulumi.Input<pulumi.Alias>[] } = {},
 ): TenantUserOutputs {
-  const minioOpts = { parent: scope, provider: providers.minio };
+  const minioOpts = { parent: scope, provider: providers.minio, ...options };
 
   const password = new random.RandomPassword(
     `${name}-secret`,
@@ -223,7 +225,7 @@ export function createTenantUserChildren(
       special: false,
       keepers: plan.rotation === undefined ? undefined : { rotation: plan.rotation },
     },
-    { parent: scope },
+    { parent: scope, ...options },
   );
 
   // The provider's `updateSecret` would make MinIO invent a secret on every update, out of
@@ -316,7 +318,7 @@ export function createTenantUserChildren(
         type: "Opaque",
         stringData: pulumi.secret(sortKeys(stringData)),
       },
-      { parent: scope, provider: target.provider ?? providers.kubernetes },
+      { parent: scope, provider: target.provider ?? providers.kubernetes, ...options },
     );
     created.secretName = secret.metadata.name;
   }

@@ -86,11 +86,22 @@ export class Tenant extends pulumi.ComponentResource {
     );
 
     const provider = args.provider ?? minioProviderOf(opts);
-    const user = createTenantUserChildren(this, name, plan.user, {
-      minio: provider,
-      kubernetes: kubernetesProviderOf(opts),
+    // A program that made this tenant as a TenantUser and an IsolatedBucket named `name` keeps
+    // every child: each one is aliased to its former parent, so nothing is replaced.
+    const formerly = (type: string) => ({
+      aliases: [{ parent: pulumi.createUrn(name, type, opts.parent) }],
     });
-    const bucket = createIsolatedBucketChildren(this, name, plan.bucket, () => user, provider);
+    const user = createTenantUserChildren(
+      this,
+      name,
+      plan.user,
+      { minio: provider, kubernetes: kubernetesProviderOf(opts) },
+      formerly("minio-platform:index:TenantUser"),
+    );
+    const bucket = createIsolatedBucketChildren(this, name, plan.bucket, () => user, provider, {
+      label: `Tenant "${name}"`,
+      options: formerly("minio-platform:index:IsolatedBucket"),
+    });
 
     this.tenantId = plan.user.tenantId;
     this.userName = user.userName;
@@ -124,13 +135,37 @@ function planTenant(
     throw new InvalidArgumentError("args", args, "must be an object");
   }
   const tenantId = validateTenantId(args.tenantId, "tenantId");
-  const user = under("user", () => planTenantUser({ ...(args.user ?? {}), tenantId }));
+  const userArgs = part(args.user, "user", ["tenantId", "provider"]);
+  const bucketArgs = part(args.bucket, "bucket", ["tenantId", "owner", "provider"]);
+  const user = under("user", () => planTenantUser({ ...userArgs, tenantId }));
   // Only the credentials Secret carries the name as a label.
   if (user.kubernetesSecret !== undefined) validateLabelValue(name, "name");
   const bucket = under("bucket", () =>
-    planIsolatedBucket({ ...(args.bucket ?? {}), tenantId }, user.userName),
+    planIsolatedBucket({ ...bucketArgs, tenantId }, user.userName),
   );
   return { user, bucket };
+}
+
+/**
+ * One half's arguments: an object (default `{}`) without the keys the Tenant sets itself, which
+ * a JavaScript caller could otherwise pass and see silently replaced.
+ */
+function part<T extends object>(value: T | undefined, argument: string, owned: string[]): T {
+  if (value === undefined) return {} as T;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new InvalidArgumentError(argument, value, "must be an object");
+  }
+  for (const key of owned) {
+    if (key in value) {
+      throw new InvalidArgumentError(
+        `${argument}.${key}`,
+        // Resources are named, not rendered: their fields are not for messages.
+        key === "tenantId" ? (value as Record<string, unknown>)[key] : `[${key}]`,
+        "must not be set: the Tenant sets it (use TenantUser and IsolatedBucket for other owners)",
+      );
+    }
+  }
+  return value;
 }
 
 /** Runs a half's planner, naming its arguments under `part` (`user.serviceAccounts[0]`). */

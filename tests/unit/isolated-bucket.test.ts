@@ -51,6 +51,14 @@ async function refused(args: IsolatedBucketArgs) {
 }
 
 describe("IsolatedBucket", () => {
+  it("refuses missing arguments with the rule, not a TypeError", async () => {
+    const { error, count } = await refused(undefined as unknown as IsolatedBucketArgs);
+    expect((error as Error).message).toBe(
+      'IsolatedBucket "b": args = undefined: must be an object',
+    );
+    expect(count).toBe(0);
+  });
+
   it("creates a private bucket and an owner with read-write on it only", async () => {
     const run = await build({ tenantId: "acme" });
     expect(run.resources.map((r) => `${r.type}::${r.name}`).sort()).toEqual([

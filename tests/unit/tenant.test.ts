@@ -114,6 +114,46 @@ describe("Tenant", () => {
     );
   });
 
+  it("refuses halves that are not objects, and keys the Tenant sets itself", async () => {
+    const args = (extra: object) => ({ tenantId: "acme", ...extra }) as unknown as TenantArgs;
+    expect(await refused(args({ user: 5 }))).toBe('Tenant "t": user = 5: must be an object');
+    expect(await refused(args({ bucket: [] }))).toBe('Tenant "t": bucket = []: must be an object');
+    expect(await refused(args({ user: { tenantId: "globex" } }))).toBe(
+      'Tenant "t": user.tenantId = "globex": must not be set: the Tenant sets it ' +
+        "(use TenantUser and IsolatedBucket for other owners)",
+    );
+    expect(await refused(args({ bucket: { owner: {} } }))).toMatch(
+      /^Tenant "t": bucket\.owner = "\[owner\]": must not be set/,
+    );
+  });
+
+  it("aliases every child to its former TenantUser or IsolatedBucket parent", async () => {
+    const aliases = new Map<string, pulumi.Input<pulumi.Alias>[]>();
+    const run = await runWithMocks(() => {
+      pulumi.runtime.registerStackTransformation((a) => {
+        aliases.set(a.name, (a.opts.aliases ?? []) as pulumi.Input<pulumi.Alias>[]);
+        return undefined;
+      });
+      new Tenant("acme", ARGS);
+      const parentOf = (child: string) => (aliases.get(child)![0] as pulumi.Alias).parent;
+      return {
+        user: parentOf("acme-user"),
+        key: parentOf("acme-sa-app"),
+        secret: parentOf("acme-credentials"),
+        bucket: parentOf("acme-bucket"),
+        attach: parentOf("acme-owner-attach"),
+      };
+    });
+    const former = (type: string) => `urn:pulumi:test::minio-platform::${type}::acme`;
+    expect(run.outputs).toEqual({
+      user: former("minio-platform:index:TenantUser"),
+      key: former("minio-platform:index:TenantUser"),
+      secret: former("minio-platform:index:TenantUser"),
+      bucket: former("minio-platform:index:IsolatedBucket"),
+      attach: former("minio-platform:index:IsolatedBucket"),
+    });
+  });
+
   it("checks the shared layout's bucket against the user's own name", async () => {
     let error: unknown;
     await runWithMocks(() => {
