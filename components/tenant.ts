@@ -45,6 +45,14 @@ export interface TenantArgs {
   bucket?: Omit<IsolatedBucketArgs, "tenantId" | "owner" | "provider">;
   /** The MinIO provider for every MinIO child. Default: `opts.provider` when it is a MinIO one. */
   provider?: minio.Provider;
+  /**
+   * Alias every child to the parent it has under a TenantUser and an IsolatedBucket of the
+   * same name, for a program that onboarded this tenant that way and now switches to Tenant:
+   * nothing is replaced (no new secret, no new access keys, the bucket untouched). The SDK
+   * resolves aliases for every child on every run, which costs about a third more time and
+   * memory per tenant, so leave it off for new tenants. Default: `false`.
+   */
+  aliasSeparateComponents?: boolean;
 }
 
 export class Tenant extends pulumi.ComponentResource {
@@ -86,11 +94,10 @@ export class Tenant extends pulumi.ComponentResource {
     );
 
     const provider = args.provider ?? minioProviderOf(opts);
-    // A program that made this tenant as a TenantUser and an IsolatedBucket named `name` keeps
-    // every child: each one is aliased to its former parent, so nothing is replaced.
-    const formerly = (type: string) => ({
-      aliases: [{ parent: pulumi.createUrn(name, type, opts.parent) }],
-    });
+    const formerly = (type: string) =>
+      plan.aliasSeparateComponents
+        ? { aliases: [{ parent: pulumi.createUrn(name, type, opts.parent) }] }
+        : {};
     const user = createTenantUserChildren(
       this,
       name,
@@ -130,7 +137,7 @@ export class Tenant extends pulumi.ComponentResource {
 function planTenant(
   name: string,
   args: TenantArgs,
-): { user: TenantUserPlan; bucket: IsolatedBucketPlan } {
+): { user: TenantUserPlan; bucket: IsolatedBucketPlan; aliasSeparateComponents: boolean } {
   if (typeof args !== "object" || args === null) {
     throw new InvalidArgumentError("args", args, "must be an object");
   }
@@ -143,7 +150,15 @@ function planTenant(
   const bucket = under("bucket", () =>
     planIsolatedBucket({ ...bucketArgs, tenantId }, user.userName),
   );
-  return { user, bucket };
+  const aliasSeparateComponents = args.aliasSeparateComponents ?? false;
+  if (typeof aliasSeparateComponents !== "boolean") {
+    throw new InvalidArgumentError(
+      "aliasSeparateComponents",
+      aliasSeparateComponents,
+      "must be true or false",
+    );
+  }
+  return { user, bucket, aliasSeparateComponents };
 }
 
 /**
