@@ -344,7 +344,8 @@ function validateCaCert(value: unknown, s3Url: string): string {
     throw new InvalidArgumentError(
       "caCert",
       value,
-      "must be one or more PEM certificates (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)",
+      "must be one or more PEM certificates " +
+        "(-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)",
     );
   }
   if (!s3Url.startsWith("https://")) {

@@ -145,7 +145,8 @@ export function checkSecretStorage(key: string, encrypted: boolean): void {
   throw new InvalidArgumentError(
     `${CONFIG_NAMESPACE}:${key}`,
     REDACTED,
-    `must be stored encrypted, not as text in the stack file: pulumi config set --secret ${key} ...`,
+    "must be stored encrypted, not as text in the stack file: " +
+      `pulumi config set --secret ${key} ...`,
   );
 }
 
