@@ -39,7 +39,8 @@ export function validateTenantId(id: unknown, argument = "tenantId"): string {
   const bad = firstCharacterNotIn(id, /[a-z0-9-]/);
   if (bad !== undefined) {
     return fail(
-      `may contain only lowercase letters, digits and hyphens (${JSON.stringify(bad)} is not allowed)`,
+      "may contain only lowercase letters, digits and hyphens " +
+        `(${JSON.stringify(bad)} is not allowed)`,
     );
   }
   if (!/^[a-z0-9]/.test(id)) return fail("must start with a lowercase letter or digit");
@@ -67,7 +68,8 @@ export function validateBucketName(name: unknown, argument = "bucket"): string {
   const bad = firstCharacterNotIn(name, /[a-z0-9.-]/);
   if (bad !== undefined) {
     return fail(
-      `may contain only lowercase letters, digits, hyphens and dots (${JSON.stringify(bad)} is not allowed)`,
+      "may contain only lowercase letters, digits, hyphens and dots " +
+        `(${JSON.stringify(bad)} is not allowed)`,
     );
   }
   if (!/^[a-z0-9]/.test(name)) return fail("must start with a lowercase letter or digit");
@@ -133,7 +135,8 @@ export function validatePrefix(prefix: unknown, argument = "prefix"): string {
   const wildcard = firstCharacterIn(prefix, /[*?$]/);
   if (wildcard !== undefined) {
     return fail(
-      `must not contain ${JSON.stringify(wildcard)} (wildcards and policy variables widen policies)`,
+      `must not contain ${JSON.stringify(wildcard)} ` +
+        "(wildcards and policy variables widen policies)",
     );
   }
   if (prefix.startsWith("/") || prefix.endsWith("/")) {
@@ -144,7 +147,8 @@ export function validatePrefix(prefix: unknown, argument = "prefix"): string {
   const bad = firstCharacterNotIn(prefix, /[a-z0-9._/-]/);
   if (bad !== undefined) {
     return fail(
-      `may contain only lowercase letters, digits, ".", "_", "-" and "/" (${JSON.stringify(bad)} is not allowed)`,
+      'may contain only lowercase letters, digits, ".", "_", "-" and "/" ' +
+        `(${JSON.stringify(bad)} is not allowed)`,
     );
   }
   if (prefix.split("/").some((segment) => segment === ".")) {
@@ -171,7 +175,8 @@ export function validateDnsLabel(value: unknown, argument: string): string {
   const bad = firstCharacterNotIn(value, /[a-z0-9-]/);
   if (bad !== undefined) {
     return fail(
-      `must be a DNS-1123 label: lowercase letters, digits and hyphens (${JSON.stringify(bad)} is not allowed)`,
+      "must be a DNS-1123 label: lowercase letters, digits and hyphens " +
+        `(${JSON.stringify(bad)} is not allowed)`,
     );
   }
   if (!/^[a-z0-9]/.test(value) || !/[a-z0-9]$/.test(value)) {

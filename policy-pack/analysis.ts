@@ -314,7 +314,9 @@ export function readInventory(index: StackIndex, options: AccessOptions = {}): A
     findings.push({
       kind: "unverifiable",
       urn: view.urn,
-      message: `isolation: ${NOT_VERIFIABLE}: ${shortType(view.type)} "${view.name}" has an unknown ${field}`,
+      message:
+        `isolation: ${NOT_VERIFIABLE}: ` +
+        `${shortType(view.type)} "${view.name}" has an unknown ${field}`,
     });
   const read = (view: ResourceView, field: string): string | undefined => {
     const value = view.props[field];
@@ -447,7 +449,10 @@ export function readInventory(index: StackIndex, options: AccessOptions = {}): A
         findings.push({
           kind: "unverifiable",
           urn: view.urn,
-          message: `isolation: ${NOT_VERIFIABLE}: the access of ${to.kind} "${(to as { name: string }).name}" depends on policy "${name}", whose document is unknown`,
+          message:
+            `isolation: ${NOT_VERIFIABLE}: the access of ${to.kind} ` +
+            `"${(to as { name: string }).name}" depends on policy "${name}", ` +
+            "whose document is unknown",
         });
       }
       continue;
@@ -471,7 +476,9 @@ export function readInventory(index: StackIndex, options: AccessOptions = {}): A
     findings.push({
       kind: "unverifiable",
       urn: attachmentViews.get(name)?.urn,
-      message: `isolation: policy "${name}" is attached but neither defined in this stack nor a MinIO built-in, so what it grants cannot be verified`,
+      message:
+        `isolation: policy "${name}" is attached but neither defined in this stack nor a ` +
+        "MinIO built-in, so what it grants cannot be verified",
     });
   }
 
@@ -492,7 +499,9 @@ export function readInventory(index: StackIndex, options: AccessOptions = {}): A
       findings.push({
         kind: "unverifiable",
         urn: view.urn,
-        message: `isolation: ${NOT_VERIFIABLE}: access key "${view.name}" of user "${parent}" has an unknown policy`,
+        message:
+          `isolation: ${NOT_VERIFIABLE}: ` +
+          `access key "${view.name}" of user "${parent}" has an unknown policy`,
       });
     } else if (typeof policyValue === "string" && policyValue !== "") {
       policy = policyValue;
@@ -562,7 +571,9 @@ export function declaredPublicPrefixes(
       findings.push({
         kind: "unverifiable",
         urn: store.urn,
-        message: `isolation: ${NOT_VERIFIABLE}: ArtifactStore "${store.name}" has unknown public prefixes`,
+        message:
+          `isolation: ${NOT_VERIFIABLE}: ` +
+          `ArtifactStore "${store.name}" has unknown public prefixes`,
       });
       continue;
     }
@@ -634,7 +645,7 @@ function violationFindings(
   const who =
     principal.kind === "anonymous"
       ? principal.label
-      : `${principal.label} (${principal.tenant === undefined ? "no tenant" : `tenant ${principal.tenant}`})`;
+      : `${principal.label} (${tenantLabel(principal.tenant)})`;
   const whose = owner === undefined ? "no tenant" : `tenant ${owner}`;
   const what =
     principal.kind === "anonymous" ? "outside a declared public read prefix" : `of ${whose}`;
@@ -650,6 +661,11 @@ function violationFindings(
 function describeStatement(deciding: ActionGrant["decidedBy"][number]): string {
   const sid = deciding.sid ? ` (${deciding.sid})` : "";
   return `policy "${deciding.policy}" statement ${deciding.statementIndex}${sid}`;
+}
+
+/** How a principal's tenant reads in a message. */
+function tenantLabel(tenant: string | undefined): string {
+  return tenant === undefined ? "no tenant" : `tenant ${tenant}`;
 }
 
 /** `minio:index/iamUser:IamUser` to `IamUser`. */

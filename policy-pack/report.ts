@@ -63,6 +63,12 @@ export function runRules(
   });
 }
 
+/** A rule's result as the report's table shows it. */
+function ruleOutcome(r: RuleResult): string {
+  if (r.enforcementLevel === "disabled") return "disabled";
+  return r.violations.length === 0 ? "pass" : `${r.violations.length} violation(s)`;
+}
+
 /** One rule's settings out of a pack config, without its enforcement level. */
 export function ruleSettings(config: PackConfig, rule: string): Record<string, unknown> {
   const entry = config[rule];
@@ -87,15 +93,12 @@ export function policyReport(stack: string, results: readonly RuleResult[]): str
     "",
     failed === 0
       ? "No mandatory violation: `pulumi preview --policy-pack policy-pack` would pass."
-      : `${failed} mandatory violation(s): \`pulumi preview --policy-pack policy-pack\` would fail.`,
+      : `${failed} mandatory violation(s): ` +
+        "`pulumi preview --policy-pack policy-pack` would fail.",
     "",
     "| rule | level | result |",
     "| --- | --- | --- |",
-    ...results.map(
-      (r) =>
-        `| \`${r.name}\` | ${r.enforcementLevel} | ` +
-        `${r.enforcementLevel === "disabled" ? "disabled" : r.violations.length === 0 ? "pass" : `${r.violations.length} violation(s)`} |`,
-    ),
+    ...results.map((r) => `| \`${r.name}\` | ${r.enforcementLevel} | ${ruleOutcome(r)} |`),
   ];
   for (const r of results.filter((x) => x.violations.length > 0)) {
     lines.push("", `## \`${r.name}\` (${r.enforcementLevel})`, "", r.description, "");
@@ -274,7 +277,8 @@ export function accessMatrixHtml(stack: string, analysis: AccessAnalysis): strin
     "table{border-collapse:collapse;font-size:12px}",
     "td,th{border:1px solid #ddd;padding:3px 6px;text-align:center}",
     "th.p{text-align:left;white-space:nowrap}td.t{color:#555}",
-    "th.b{height:140px;vertical-align:bottom}th.b span{writing-mode:vertical-rl;transform:rotate(180deg)}",
+    "th.b{height:140px;vertical-align:bottom}",
+    "th.b span{writing-mode:vertical-rl;transform:rotate(180deg)}",
     ".k{display:inline-block;width:1em;height:1em;margin:0 .3em 0 1em;vertical-align:middle}",
     "td.r{text-align:left}.c{display:inline-block;padding:1px 4px;margin:1px;border-radius:3px}",
     "</style></head><body>",
@@ -286,7 +290,8 @@ export function accessMatrixHtml(stack: string, analysis: AccessAnalysis): strin
     `<tbody>${rows.join("\n")}</tbody></table>`,
     violations.length === 0
       ? "<p>No isolation finding.</p>"
-      : `<h2>Findings</h2><ul>${violations.map((f) => `<li>${html(f.message)}</li>`).join("")}</ul>`,
+      : "<h2>Findings</h2><ul>" +
+        `${violations.map((f) => `<li>${html(f.message)}</li>`).join("")}</ul>`,
     "</body></html>",
   ].join("\n");
 }

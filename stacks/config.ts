@@ -201,7 +201,8 @@ export function parsePlatformConfig(
     throw new InvalidArgumentError(
       "adminPassword",
       undefined,
-      "is required when minio.deploy is false (set it with `pulumi config set --secret adminPassword`)",
+      "is required when minio.deploy is false " +
+        "(set it with `pulumi config set --secret adminPassword`)",
     );
   }
 

@@ -92,7 +92,8 @@ async function ensureBinary(tool: MinioTool, options: InstallOptions): Promise<s
     } catch (err) {
       fs.rmSync(staging, { recursive: true, force: true });
       throw new Error(
-        `building ${tool} failed; run it by hand to see why:\n  ${command}\n${(err as Error).message}`,
+        `building ${tool} failed; run it by hand to see why:\n  ${command}\n` +
+          (err as Error).message,
       );
     }
     // Renaming the finished folder into place means no reader ever sees half a binary.

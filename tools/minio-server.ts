@@ -391,7 +391,8 @@ async function spawnCluster(
       next += pool.servers;
       const port = pool.servers > 1 ? `{${first}...${last}}` : `${first}`;
       const root = namespaced ? path.join(dataDir, "view") : dataDir;
-      return `http://${LOOPBACK}:${port}${path.join(root, `pool${i}`, `d{1...${pool.drivesPerServer}}`)}`;
+      const drives = path.join(root, `pool${i}`, `d{1...${pool.drivesPerServer}}`);
+      return `http://${LOOPBACK}:${port}${drives}`;
     });
   }
 

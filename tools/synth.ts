@@ -175,9 +175,15 @@ function summary(stack: string, config: PlatformConfig, resources: RecordedResou
     "providers to create. Nothing was deployed; secrets are shown as `[secret]`.",
     "",
     `- environment: ${config.environment}${config.production ? " (production)" : ""}`,
-    `- MinIO: ${config.minio.deploy ? `deployed in namespace ${config.minio.namespace}` : `existing at ${config.minio.endpoint}`}`,
+    `- MinIO: ${
+      config.minio.deploy
+        ? `deployed in namespace ${config.minio.namespace}`
+        : `existing at ${config.minio.endpoint}`
+    }`,
     `- tenant layout: ${config.tenantLayout}`,
-    `- tenants: ${config.tenants.length}, Velero targets: ${config.veleroTargets.length}, artifact stores: ${config.artifactStores.length}`,
+    `- tenants: ${config.tenants.length}, ` +
+      `Velero targets: ${config.veleroTargets.length}, ` +
+      `artifact stores: ${config.artifactStores.length}`,
     `- resources: ${resources.length}`,
     "",
     "| type | count |",

@@ -240,7 +240,8 @@ export class AccessModel {
       const statements = this.byBucket.get(request.bucket) ?? [];
       const decision = decide(statements, request, "bucket", undefined);
       if (!decision.allowed && decision.decidedBy.length === 0) {
-        decision.reason = `${decision.reason}; anonymous requests are governed only by the bucket policy`;
+        decision.reason =
+          `${decision.reason}; ` + "anonymous requests are governed only by the bucket policy";
       }
       return decision;
     }
@@ -260,7 +261,9 @@ export class AccessModel {
       return {
         allowed: false,
         decidedBy: ownDecision.decidedBy,
-        reason: `${ownDecision.reason} in the access key's own policy (it is intersected with the parent's)`,
+        reason:
+          `${ownDecision.reason} in the access key's own policy ` +
+          "(it is intersected with the parent's)",
       };
     }
     return {

@@ -71,14 +71,16 @@ export const statefulSetHardening: ResourceRule<Record<string, never>> = resourc
       const user = at(c, "securityContext", "runAsUser") ?? podUser;
       if (nonRoot !== true || user === 0) {
         out.push(
-          `${name} may run as root: set securityContext.runAsNonRoot: true and a non-zero runAsUser`,
+          `${name} may run as root: ` +
+            "set securityContext.runAsNonRoot: true and a non-zero runAsUser",
         );
       }
       const image = typeof c.image === "string" ? c.image : "";
       const tag = imageTag(image);
       if (tag === undefined || tag === "latest") {
         out.push(
-          `${name} uses image "${image}" ${tag === undefined ? "without a tag" : 'tagged "latest"'}; ` +
+          `${name} uses image "${image}" ` +
+            `${tag === undefined ? "without a tag" : 'tagged "latest"'}; ` +
             "pin a release tag or digest",
         );
       }
@@ -97,7 +99,10 @@ export function imageTag(image: string): string | undefined {
 export interface ProductionConfig {
   /** Treat every stack checked with this config as production. Default `false`. */
   production: boolean;
-  /** Values of the minio-platform/environment label that mean production. Default `["prod", "production"]`. */
+  /**
+   * Values of the minio-platform/environment label that mean production.
+   * Default `["prod", "production"]`.
+   */
   productionEnvironments: string[];
 }
 
@@ -194,7 +199,8 @@ export const erasureLayout: StackRule<Record<string, never>> = stackRule(
     const groups = new Map<string, ResourceView[]>();
     for (const set of resources.filter(isMinioStatefulSet)) {
       const labels = stringMap(at(set.props, "metadata", "labels"));
-      const key = `${String(at(set.props, "metadata", "namespace"))}/${labels["app.kubernetes.io/instance"] ?? set.name}`;
+      const namespace = String(at(set.props, "metadata", "namespace"));
+      const key = `${namespace}/${labels["app.kubernetes.io/instance"] ?? set.name}`;
       groups.set(key, [...(groups.get(key) ?? []), set]);
     }
     const out: StackFinding[] = [];

@@ -178,7 +178,8 @@ export const minioAcceptsPolicy: ResourceRule<Record<string, never>> = resourceR
       return [];
     } catch (err) {
       return [
-        `${label(view)} would be refused by MinIO: ${err instanceof Error ? err.message : String(err)}`,
+        `${label(view)} would be refused by MinIO: ` +
+          `${err instanceof Error ? err.message : String(err)}`,
       ];
     }
   },
@@ -203,7 +204,8 @@ export const bucketPolicyPrincipal: ResourceRule<Record<string, never>> = resour
       const named = (statement.Principal?.AWS ?? []).filter((p) => p !== "*");
       if (named.length === 0) return;
       out.push(
-        `${label(view)}: statement ${i} names principal ${named.map((p) => `"${p}"`).join(", ")}, ` +
+        `${label(view)}: statement ${i} names principal ` +
+          `${named.map((p) => `"${p}"`).join(", ")}, ` +
           "which has no effect on MinIO (bucket policies only govern anonymous requests); " +
           "grant users access with user or group policies",
       );
