@@ -62,6 +62,27 @@ export const PROBES = [
 
 export type ProbeOperation = (typeof PROBES)[number]["operation"];
 
+/**
+ * What the library's read-write role (a tenant's own user) gets from every probe in its own
+ * bucket: objects, listing and multipart, no bucket administration.
+ */
+export const READ_WRITE_ANSWERS: Readonly<Record<ProbeOperation, boolean>> = Object.freeze({
+  GetObject: true,
+  PutObject: true,
+  DeleteObject: true,
+  ListObjectsV2: true,
+  GetBucketLocation: true,
+  CreateMultipartUpload: true,
+  UploadPart: true,
+  ListParts: true,
+  AbortMultipartUpload: true,
+  ListMultipartUploads: true,
+  DeleteBucket: false,
+  PutBucketPolicy: false,
+  PutBucketLifecycleConfiguration: false,
+  PutBucketVersioning: false,
+});
+
 /** One real request and MinIO's answer. */
 export interface ProbeRecord {
   principal: string;
