@@ -25,8 +25,8 @@ export interface StartMinioOptions {
   /** Extra environment for the server, e.g. `MINIO_STORAGE_CLASS_STANDARD`. Defaults to none. */
   env?: Record<string, string>;
   /**
-   * How long to wait for readiness. Defaults to 90 seconds: on a 2-core machine running the
-   * other test tiers beside it, a first start has been seen to take over 30.
+   * How long to wait for readiness. Defaults to 60 seconds; a start that takes longer is tried
+   * once more on fresh folders.
    */
   readyTimeoutMs?: number;
 }
@@ -36,7 +36,7 @@ export interface StartClusterOptions {
   pools: PoolLayout[];
   /** Extra environment for every server. Defaults to none. */
   env?: Record<string, string>;
-  /** How long to wait for readiness. Defaults to 120 seconds. */
+  /** How long to wait for readiness. Defaults to 80 seconds. */
   readyTimeoutMs?: number;
 }
 
@@ -77,51 +77,71 @@ export interface MinioServer extends MinioConnection {
   stop(): Promise<void>;
 }
 
-/** Starts one server with `drives` drive folders: `minio server <tmp>/d{1...N}`. */
+/**
+ * Starts one server with `drives` drive folders: `minio server <tmp>/d{1...N}`. A start that
+ * stalls (see {@link withRetry}) is tried once more on fresh folders.
+ */
 export async function startMinio(options: StartMinioOptions = {}): Promise<MinioServer> {
   const drives = options.drives ?? 4;
   if (!Number.isInteger(drives) || drives < 1 || drives > 32) {
     throw new Error(`drives must be a whole number from 1 to 32, got ${drives}`);
   }
-  const dataDir = makeDataDir();
-  try {
-    const [port, consolePort] = await freePorts(2);
-    const volume = drives === 1 ? path.join(dataDir, "d1") : path.join(dataDir, `d{1...${drives}}`);
-    const credentials = newCredentials();
-    const proc = spawnServer(port, consolePort, [volume], credentials, options.env ?? {}, dataDir);
-    return await finishStart([proc], port, credentials, dataDir, drives, options.readyTimeoutMs);
-  } catch (err) {
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    throw err;
-  }
+  return withRetry("server", async () => {
+    const dataDir = makeDataDir();
+    try {
+      const [port, consolePort] = await freePorts(2);
+      const volume =
+        drives === 1 ? path.join(dataDir, "d1") : path.join(dataDir, `d{1...${drives}}`);
+      const credentials = newCredentials();
+      const proc = spawnServer(
+        port,
+        consolePort,
+        [volume],
+        credentials,
+        options.env ?? {},
+        dataDir,
+      );
+      return await finishStart([proc], port, credentials, dataDir, drives, options.readyTimeoutMs);
+    } catch (err) {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      throw err;
+    }
+  });
 }
 
 /**
  * Starts MinIO in distributed mode: one process per server, all on 127.0.0.1 with their own
  * ports and drive folders, every process told every endpoint (see {@link spawnCluster}). A
- * start that fails on MinIO's concurrent-format race is tried again, at most three times.
+ * start that fails in one of MinIO's known startup failures is tried again (see
+ * {@link withRetry}).
  */
 export async function startMinioCluster(options: StartClusterOptions): Promise<MinioServer> {
+  return withRetry("cluster", () => startClusterOnce(options));
+}
+
+/** How often a start that fails in a {@link TRANSIENT_START} way is tried in all. */
+const START_ATTEMPTS = 2;
+/**
+ * Startup failures of MinIO itself, not of the layout: processes that format their pools at
+ * the same moment read each other's half-written `pool.bin` and exit, or a server answers
+ * readiness but never brings its drives online. A fresh start on fresh folders gets past both;
+ * any other failure (a refused layout included) is reported at once.
+ */
+const TRANSIENT_START =
+  /pool\.bin has incomplete body|saving pool\.bin for pool index \d+ failed|drives online in time/;
+
+async function withRetry(what: string, start: () => Promise<MinioServer>): Promise<MinioServer> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startClusterOnce(options);
+      return await start();
     } catch (err) {
-      // Processes that format their pools at the same moment can read each other's half
-      // written `pool.bin` and exit; a fresh start on fresh folders is how MinIO's own
-      // operators recover. Any other failure (a refused layout included) is reported at once.
       const message = (err as Error).message;
-      if (attempt >= CLUSTER_START_ATTEMPTS || !FORMAT_RACE.test(message)) throw err;
-      process.stderr.write(
-        `minio-platform: cluster start hit MinIO's format race (attempt ${attempt}); retrying\n`,
-      );
+      if (attempt >= START_ATTEMPTS || !TRANSIENT_START.test(message)) throw err;
+      const reason = message.split("\n", 1)[0];
+      process.stderr.write(`minio-platform: ${what} start failed (${reason}); retrying\n`);
     }
   }
 }
-
-/** How often {@link startMinioCluster} tries a layout that hits {@link FORMAT_RACE}. */
-const CLUSTER_START_ATTEMPTS = 3;
-/** What MinIO prints when concurrently starting processes race on the pool metadata. */
-const FORMAT_RACE = /pool\.bin has incomplete body|saving pool\.bin for pool index \d+ failed/;
 
 async function startClusterOnce(options: StartClusterOptions): Promise<MinioServer> {
   const dataDir = makeDataDir();
@@ -135,7 +155,7 @@ async function startClusterOnce(options: StartClusterOptions): Promise<MinioServ
       credentials,
       dataDir,
       drives,
-      options.readyTimeoutMs ?? 120_000,
+      options.readyTimeoutMs ?? 80_000,
     );
   } catch (err) {
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -514,7 +534,7 @@ async function finishStart(
   credentials: Credentials,
   dataDir: string,
   drives: number,
-  readyTimeoutMs = 90_000,
+  readyTimeoutMs = 60_000,
 ): Promise<MinioServer> {
   const endpoint = `http://${LOOPBACK}:${port}`;
   const logTail = () => procs.map((p) => p.log()).join("\n---\n");
@@ -539,18 +559,24 @@ async function finishStart(
     // Readiness can answer before the object layer is up or every drive is online: the
     // alias (which logs in) and admin info tell when the whole layout is there.
     let aliased = false;
+    let lastMcError = "";
+    const noted = (err: unknown) => {
+      lastMcError = (err as Error).message.split("\n", 1)[0];
+      return undefined;
+    };
     for (;;) {
       if (!aliased) {
         aliased = await mc
           .setAlias(endpoint, credentials.rootUser, credentials.rootPassword)
           .then(() => true)
-          .catch(() => false);
+          .catch((err: unknown) => noted(err) ?? false);
       }
-      const info = aliased ? await mc.erasureInfo().catch(() => undefined) : undefined;
+      const info = aliased ? await mc.erasureInfo().catch(noted) : undefined;
       if (info && info.onlineDisks === drives) break;
       if (exitedEarly) throw new Error(`minio exited with code ${exitedEarly.code}`);
       if (Date.now() > deadline) {
-        throw new Error(`only ${info?.onlineDisks ?? 0} of ${drives} drives online in time`);
+        const why = lastMcError ? ` (last mc error: ${lastMcError})` : "";
+        throw new Error(`only ${info?.onlineDisks ?? 0} of ${drives} drives online in time${why}`);
       }
       await sleep(500);
     }
